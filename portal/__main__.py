@@ -1,0 +1,5 @@
+"""`python -m portal` runs the same command as `portal`."""
+
+from portal.cli import main
+
+main()

@@ -1,0 +1,173 @@
+"""Load Markdown pages with YAML front matter, keeping line numbers for every error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from frontmatter.default_handlers import YAMLHandler
+
+from . import yamltext
+from .errors import Problem, relative
+
+INDEX = "index"
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FIELDS = {
+    "title": "the page heading and its name in the menu (required)",
+    "description": "one or two sentences for link previews and search results (required)",
+    "slug": "the last part of the page's address: lowercase a-z, 0-9 and hyphens",
+    "order": "a whole number: the page's place in the menu",
+    "updated": "the date the page was last checked, as YYYY-MM-DD",
+    "draft": "true or false: a draft is shown in the preview but never published",
+}
+MAX_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Page:
+    """One Markdown file: front matter and body, located for error messages."""
+
+    lang: str
+    name: str  # the file name without .md: the same for all translations of a page
+    path: str  # relative to the project root, for messages
+    title: str
+    description: str
+    slug: str | None  # None for the start page
+    order: int
+    updated: dt.date | None
+    draft: bool
+    body: str
+    body_line: int  # the file's line number of the body's first line
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_index(self) -> bool:
+        return self.name == INDEX
+
+    @property
+    def url(self) -> str:
+        """The page's path on the site, e.g. `/sv/kontakt/`."""
+        return f"/{self.lang}/" if self.slug is None else f"/{self.lang}/{self.slug}/"
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+def content_files(content_dir: Path) -> Iterator[tuple[str, Path]]:
+    """Every `<lang>/<name>.md` below the content folder, sorted, with its language folder."""
+    for lang_dir in sorted(p for p in content_dir.iterdir() if p.is_dir()):
+        for path in sorted(lang_dir.glob("*.md")):
+            yield lang_dir.name, path
+
+
+def load_page(path: Path, lang: str, root: Path, content_dir: Path) -> tuple[Page | None, list[Problem]]:
+    """Read one page; return it (None if unusable) and the problems found in it."""
+    where = relative(path, root)
+    try:
+        inside = path.resolve().is_relative_to(content_dir.resolve())
+        raw = path.read_bytes() if inside else b""
+    except OSError as exc:
+        return None, [Problem(where, None, f"cannot be read ({exc.strerror})")]
+    if not inside:
+        return None, [Problem(where, None, "is a link to a file outside the content folder "
+                                           "(copy the file here instead)")]
+    if len(raw) > MAX_BYTES:
+        return None, [Problem(where, None, f"is {len(raw) // 1_000_000} MB; a page may be at most "
+                                           "2 MB (split it into several pages)")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(where, line, "is not UTF-8 text (save the file as UTF-8)")]
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return _parse(text, lang, path.stem, where)
+
+
+def _parse(text: str, lang: str, name: str, where: str) -> tuple[Page | None, list[Problem]]:
+    handler = YAMLHandler()
+    lines = text.split("\n")
+    if not handler.detect(lines[0]):
+        return None, [Problem(where, 1, "must start with front matter: a line with ---, then "
+                                        "`title:` and `description:`, then a line with ---")]
+    closing = next((i for i, line in enumerate(lines[1:], 1) if handler.detect(line)), None)
+    if closing is None:
+        return None, [Problem(where, 1, "the front matter is not closed: add a line with --- "
+                                        "after the last field")]
+    # The header keeps the rest of the opening line and the body the rest of the closing one,
+    # so a line number in either is counted from the opening or the closing line of the file.
+    header, body = handler.split(text)
+    try:
+        data, key_lines = yamltext.parse(header)
+    except yamltext.YamlSyntaxError as exc:
+        return None, [Problem(where, exc.line or 1, f"front matter is not valid YAML: {exc.message}")]
+    if not isinstance(data, dict):
+        return None, [Problem(where, 2, "the front matter must be `field: value` lines, "
+                                        "e.g. `title: Kontakt`")]
+    at = {str(k[0]): v for k, v in key_lines.items() if len(k) == 1}
+    return _page(data, at, lang, name, where, body, closing + 1)
+
+
+def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where: str,
+          body: str, body_line: int) -> tuple[Page | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Problem(where, at.get(key, 1), message))
+
+    for key in data:
+        if str(key) not in FIELDS:
+            close = difflib.get_close_matches(str(key), FIELDS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(FIELDS)}"
+            problem(str(key), f"{str(key)!r} is not a known field ({hint})")
+
+    def text(key: str) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            problem(key, f"{key!r} is missing ({FIELDS[key]})")
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            problem(key, f"{key!r} must be text, not {type(value).__name__} ({FIELDS[key]})")
+            return ""
+        return " ".join(str(value).split())
+
+    title, description = text("title"), text("description")
+    slug = data.get("slug")
+    if name == INDEX:
+        if slug is not None:
+            problem("slug", "the start page (index.md) has no slug: remove the `slug:` line")
+        slug = None
+    else:
+        if slug is None:
+            slug = name
+            if not SLUG.match(name):
+                problems.append(Problem(where, 1, f"the file name {name!r} cannot be an address: "
+                                        "add `slug:` with lowercase a-z, 0-9 and hyphens"))
+        elif not isinstance(slug, str) or not SLUG.match(slug):
+            problem("slug", f"slug {slug!r} may only use lowercase a-z, 0-9 and single hyphens "
+                            "(e.g. `slug: kontakt`)")
+    order = data.get("order", 1000)
+    if not isinstance(order, int) or isinstance(order, bool):
+        problem("order", f"order {order!r} must be a whole number, e.g. `order: 3`")
+        order = 1000
+    updated = data.get("updated")
+    if isinstance(updated, str):
+        try:
+            updated = dt.date.fromisoformat(updated)
+        except ValueError:
+            pass
+    if updated is not None and (not isinstance(updated, dt.date) or isinstance(updated, dt.datetime)):
+        problem("updated", f"updated {updated!r} must be a date written as YYYY-MM-DD")
+        updated = None
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        problem("draft", f"draft {draft!r} must be true or false")
+        draft = False
+    if problems:
+        return None, problems
+    return Page(lang, name, where, title, description, slug, order, updated, draft, body,
+                body_line, at), []

@@ -1,0 +1,52 @@
+"""Problems found in content and settings, reported as `path:line: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located in a file (and a line when known)."""
+
+    path: str
+    line: int | None
+    message: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {prefix}{self.message}"
+
+
+class ContentError(click.ClickException):
+    """Raised when the content cannot be built; carries every problem found, not just one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__(self.format_message())
+
+    def format_message(self) -> str:
+        count = len(self.problems)
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{count} problem{'s' if count != 1 else ''} found; nothing was published.")
+        return "\n".join(lines)
+
+    def show(self, file: object = None) -> None:  # no "Error: " prefix: each line is complete
+        click.echo(self.format_message(), err=True)
+
+
+class BuildError(click.ClickException):
+    """A build that cannot go ahead for a reason outside the content (e.g. a foreign target)."""
+
+
+def relative(path: Path, root: Path) -> str:
+    """`path` relative to the project root, for messages; absolute if it lies outside."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,115 @@
+"""Freeze the app into a static folder, atomically, never touching files the portal did not write."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
+
+from . import create_app
+from .errors import BuildError
+from .site import Project, Site, require_site
+
+MARKER = ".portal-build.json"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    pages: int
+    files: int
+    seconds: float
+
+
+def site_urls(site: Site) -> list[str]:
+    """Every URL to freeze, taken from the Site (no url_for per page)."""
+    return ["/", "/404.html", "/sitemap.xml", "/robots.txt", *(page.url for page in site.pages())]
+
+
+def build(project: Project, out: Path) -> BuildResult:
+    """Check, render and freeze the site into `out`; on any failure `out` is left as it was."""
+    started = time.perf_counter()
+    out = out.resolve()
+    previous = guard_target(project, out)
+    site = require_site(project)
+    app = create_app(project, site=site)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        app.config.update(
+            FREEZER_DESTINATION=str(staging),
+            FREEZER_REMOVE_EXTRA_FILES=False,  # it would delete files we did not write
+            FREEZER_IGNORE_MIMETYPE_WARNINGS=True,
+            FREEZER_REDIRECT_POLICY="error",
+        )
+        freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
+        freezer.register_generator(lambda: site_urls(site))
+        with warnings.catch_warnings():
+            # The generator yields URLs straight from the Site, so Frozen-Flask cannot see
+            # which endpoints they belong to; a URL that is not found must stop the build.
+            warnings.simplefilter("ignore", MissingURLGeneratorWarning)
+            warnings.simplefilter("error", NotFoundWarning)
+            freezer.freeze()
+        files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+        (staging / MARKER).write_text(json.dumps({"files": files}, indent=0), encoding="utf-8")
+        staging.chmod(0o755)
+        _swap(staging, out, previous)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    pages = sum(1 for _ in site.pages())
+    return BuildResult(out, pages, len(files), time.perf_counter() - started)
+
+
+def guard_target(project: Project, out: Path) -> set[str] | None:
+    """Refuse a target the portal must not replace; return the files of a previous build."""
+    root = project.root.resolve()
+    if out == root or root.is_relative_to(out):
+        raise BuildError(f"{out} is the project folder or contains it: build into a folder of "
+                         "its own, e.g. --out build")
+    for source in (project.content, project.translations, project.static):
+        if out.is_relative_to(source.resolve()):
+            raise BuildError(f"{out} is inside {source.name}/: build into a folder of its own, "
+                             "e.g. --out build")
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        raise BuildError(f"{out} is a file, not a folder: choose another --out")
+    marker = out / MARKER
+    if not marker.is_file():
+        if any(out.iterdir()):
+            raise BuildError(f"{out} is not empty and was not made by the portal; nothing was "
+                             "changed. Choose an empty or new folder with --out")
+        return set()
+    try:
+        written = set(json.loads(marker.read_text(encoding="utf-8"))["files"])
+    except (ValueError, KeyError, TypeError):
+        raise BuildError(f"{marker} is damaged: remove the folder {out} yourself") from None
+    foreign = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                     if p.is_file() and p != marker and p.relative_to(out).as_posix() not in written)
+    if foreign:
+        raise BuildError(f"{out} holds files the portal did not write ({', '.join(foreign[:5])}); "
+                         "move them out, then build again")
+    return written
+
+
+def _swap(staging: Path, out: Path, previous: set[str] | None) -> None:
+    """Put the new build in place with renames; the old one is removed only once replaced."""
+    if previous is None:
+        os.rename(staging, out)
+        return
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    os.rename(out, old)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old)

@@ -1,0 +1,100 @@
+"""The Site: a read-only index of all pages, built once and passed to every stage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .content import INDEX, Page, content_files, load_page
+from .errors import ContentError, Problem
+from .settings import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a portal's inputs live."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def translations(self) -> Path:
+        return self.root / "translations"
+
+    @property
+    def static(self) -> Path:
+        return self.root / "static"
+
+
+class Site:
+    """All published pages by language and name, with the settings; nothing reads files after this."""
+
+    def __init__(self, project: Project, settings: Settings, pages: list[Page]) -> None:
+        self.project = project
+        self.settings = settings
+        self._by_lang: dict[str, dict[str, Page]] = {code: {} for code in settings.codes}
+        for page in sorted(pages, key=lambda p: (p.order, p.title, p.name)):
+            self._by_lang[page.lang][page.name] = page
+
+    def pages(self, lang: str | None = None) -> Iterator[Page]:
+        """Pages of one language (in menu order), or of all languages in settings order."""
+        for code in [lang] if lang else self.settings.codes:
+            yield from self._by_lang[code].values()
+
+    def page(self, lang: str, name: str) -> Page | None:
+        return self._by_lang.get(lang, {}).get(name)
+
+    def start(self, lang: str) -> Page:
+        return self._by_lang[lang][INDEX]
+
+    def translations(self, name: str) -> dict[str, Page]:
+        """Every language's version of a page, in settings order."""
+        return {code: pages[name] for code, pages in self._by_lang.items() if name in pages}
+
+    @cached_property
+    def _by_url(self) -> dict[str, Page]:
+        return {page.url: page for page in self.pages()}
+
+    def by_url(self, url: str) -> Page | None:
+        return self._by_url.get(url)
+
+    def nav(self, lang: str) -> list[Page]:
+        """The menu of a language: its pages in order."""
+        return list(self._by_lang[lang].values())
+
+
+def load_site(project: Project, drafts: bool = False) -> tuple[Site | None, list[Problem]]:
+    """Load and validate everything; the Site is None when there are errors."""
+    from .checks import check_site
+
+    settings, problems = load_settings(project.content, project.root)
+    pages: list[Page] = []
+    if project.content.is_dir():
+        for lang, path in content_files(project.content):
+            page, found = load_page(path, lang, project.root, project.content)
+            problems += found
+            if page is not None:
+                pages.append(page)
+    else:
+        problems.append(Problem(str(project.content), None, "the content folder is missing"))
+    if settings is None:
+        return None, problems
+    problems += check_site(project, settings, pages, publishing=not drafts)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    shown = [p for p in pages if p.lang in settings.codes and (drafts or not p.draft)]
+    return Site(project, settings, shown), problems
+
+
+def require_site(project: Project, drafts: bool = False) -> Site:
+    """The Site, or a ContentError listing every problem."""
+    site, problems = load_site(project, drafts)
+    errors = [p for p in problems if p.severity == "error"]
+    if site is None or errors:
+        raise ContentError(errors)
+    return site

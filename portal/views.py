@@ -1,0 +1,215 @@
+"""The routes: language chooser, pages, 404, sitemap and robots.txt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import flask_babel
+from babel import Locale
+from babel.core import get_global
+from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+from flask_babel import gettext as _
+
+from .content import Page
+from .markdown import Renderer
+from .settings import Language
+from .site import Site
+
+bp = Blueprint("portal", __name__)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to a page in some language, as the templates show it."""
+
+    lang: Language
+    url: str
+    title: str
+    note: str = ""  # set when the link leads to a start page instead of a missing translation
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """The parts of every page of one language: computed once per language, not per page."""
+
+    lang: Language
+    programme: str
+    municipality: str
+    nav: list[Page]
+    start_url: str
+    hours: list[str]
+    missing_note: str  # in this language: "this page is not translated, you go to the start page"
+    og_locale: str
+
+
+class Portal:
+    """What the views need: the Site, the renderer, and the per-language chrome."""
+
+    def __init__(self, site: Site, drafts: bool = False) -> None:
+        self.site = site
+        self.drafts = drafts
+        self.renderer = Renderer(site)
+        self._chrome: dict[str, Chrome] = {}
+        self._bodies: dict[tuple[str, str], str] = {}
+
+    def chrome(self, code: str) -> Chrome:
+        if code not in self._chrome:
+            settings = self.site.settings
+            with flask_babel.force_locale(code):
+                note = _("start page (this page is not in this language yet)")
+            self._chrome[code] = Chrome(
+                lang=settings.language(code),
+                programme=settings.programme[code],
+                municipality=settings.municipality[code],
+                nav=self.site.nav(code),
+                start_url=self.site.start(code).url,
+                hours=settings.opening_hours(code),
+                missing_note=note,
+                og_locale=_og_locale(code),
+            )
+        return self._chrome[code]
+
+    def body(self, page: Page) -> str:
+        key = (page.lang, page.name)
+        if key not in self._bodies:
+            self._bodies[key] = self.renderer.render(page)
+        return self._bodies[key]
+
+    def links(self, page: Page) -> list[Link]:
+        """One link per language: to this page's translation, or to that language's start page."""
+        translations = self.site.translations(page.name)
+        result = []
+        for language in self.site.settings.languages:
+            other = translations.get(language.code)
+            if other is not None:
+                result.append(Link(language, other.url, other.title))
+            else:
+                chrome = self.chrome(language.code)
+                result.append(Link(language, chrome.start_url, chrome.programme, chrome.missing_note))
+        return result
+
+
+def _og_locale(code: str) -> str:
+    """Open Graph's `ll_CC`, with the language's likeliest country from CLDR (sv -> sv_SE)."""
+    likely = get_global("likely_subtags").get(code, code)
+    territory = Locale.parse(likely).territory
+    return f"{code}_{territory}" if territory else code
+
+
+def portal() -> Portal:
+    return current_app.extensions["portal"]  # type: ignore[no-any-return]
+
+
+@bp.before_app_request
+def select_language() -> None:
+    """Take the UI language from the URL, and make flask-babel forget the previous page's."""
+    site = portal().site
+    lang = (request.view_args or {}).get("lang")
+    g.lang = lang if lang in site.settings.codes else site.settings.default_language
+    flask_babel.refresh()
+
+
+def page_context(page: Page) -> dict[str, Any]:
+    state = portal()
+    settings = state.site.settings
+    translations = state.site.translations(page.name)
+    default = translations.get(settings.default_language)
+    x_default = "/" if page.is_index else (default or page).url
+    return {
+        "page": page,
+        "body": state.body(page),
+        "chrome": state.chrome(page.lang),
+        "links": state.links(page),
+        "alternates": [(code, settings.absolute(p.url)) for code, p in translations.items()],
+        "x_default": settings.absolute(x_default),
+        "canonical": settings.absolute(page.url),
+        "drafts": state.drafts,
+    }
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One language on the language chooser or the 404 page."""
+
+    lang: Language
+    url: str
+    text: str
+    link: str = ""
+
+
+@bp.route("/")
+def chooser() -> str:
+    """Every language by its own name; nothing is remembered about the visitor's choice."""
+    state = portal()
+    settings = state.site.settings
+    choices = [Choice(lang, state.site.start(lang.code).url, settings.programme[lang.code])
+               for lang in settings.languages]
+    return render_template("chooser.html", chrome=state.chrome(settings.default_language),
+                           starts=[state.site.start(code) for code in settings.codes],
+                           choices=choices, links=[], page=None,
+                           chooser_description=state.site.start(settings.default_language).description,
+                           canonical=settings.absolute("/"))
+
+
+@bp.route("/<lang>/")
+def start(lang: str) -> str:
+    return show(lang, f"/{lang}/")
+
+
+@bp.route("/<lang>/<slug>/")
+def page(lang: str, slug: str) -> str:
+    return show(lang, f"/{lang}/{slug}/")
+
+
+def show(lang: str, url: str) -> str:
+    found = portal().site.by_url(url)
+    if found is None:
+        abort(404)
+    return render_template("page.html", **page_context(found))
+
+
+@bp.route("/404.html")
+def not_found_page() -> str:
+    """The 404 page as a file, for the web server to serve (Frozen-Flask skips error handlers)."""
+    state = portal()
+    settings = state.site.settings
+    choices = []
+    for lang in settings.languages:
+        with flask_babel.force_locale(lang.code):
+            choices.append(Choice(lang, state.site.start(lang.code).url,
+                                  _("We could not find that page. It may have moved."),
+                                  _("Go to the start page")))
+    return render_template("404.html", chrome=state.chrome(settings.default_language),
+                           choices=choices, links=[], page=None)
+
+
+def not_found(error: Exception) -> tuple[str, int]:
+    return not_found_page(), 404
+
+
+@bp.route("/sitemap.xml")
+def sitemap() -> tuple[str, int, dict[str, str]]:
+    site = portal().site
+    entries = [(page, site.translations(page.name)) for page in site.pages()]
+    xml = render_template("sitemap.xml", site=site, entries=entries)
+    return xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@bp.route("/robots.txt")
+def robots() -> tuple[str, int, dict[str, str]]:
+    site = portal().site
+    text = f"User-agent: *\nAllow: /\n\nSitemap: {site.settings.absolute('/sitemap.xml')}\n"
+    return text, 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.app_context_processor
+def globals_for_templates() -> dict[str, Any]:
+    state = portal()
+    return {"site_settings": state.site.settings, "all_chrome": state.chrome,
+            "format_date": flask_babel.format_date}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_error_handler(404, not_found)

@@ -1,0 +1,62 @@
+"""YAML parsing that remembers the line of every key, so errors can point at it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+Key = tuple[str | int, ...]
+
+
+class YamlSyntaxError(Exception):
+    """YAML that cannot be read; `line` is 1-based within the parsed text."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def parse(text: str) -> tuple[Any, dict[Key, int]]:
+    """Parse YAML safely; return the data and a map from key path to 1-based line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or "invalid YAML"
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            problem = f"{problem.rstrip('.')} (only plain values, lists and mappings are allowed)"
+        raise YamlSyntaxError(line, problem) from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(None, str(exc)) from None
+    finally:
+        loader.dispose()
+    lines: dict[Key, int] = {}
+    if node is not None:
+        _walk(node, (), lines)
+    return data, lines
+
+
+def _walk(node: yaml.Node, path: Key, lines: dict[Key, int]) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _walk(value_node, (*path, key), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[(*path, index)] = item.start_mark.line + 1
+            _walk(item, (*path, index), lines)
+
+
+def line_of(lines: dict[Key, int], *path: str | int) -> int | None:
+    """The line of the deepest known prefix of `path` (a missing key points at its parent)."""
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None
