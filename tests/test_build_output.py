@@ -1,0 +1,103 @@
+"""Building never loses published files: atomic swaps, and refusal of folders that are not ours."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from portal.cli import main
+from portal.errors import BuildError, ContentError
+from portal.freeze import MARKER, build
+from portal.site import Project
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leftovers(parent: Path) -> list[str]:
+    return [p.name for p in parent.iterdir() if ".new-" in p.name or ".old-" in p.name]
+
+
+def test_a_failed_build_leaves_the_previous_output_untouched(small: Project) -> None:
+    out = small.root / "build"
+    build(small, out)
+    before = checksums(out)
+    (small.content / "sv" / "kontakt.md").write_text("---\ntitle: Trasig\n---\n", encoding="utf-8")
+    with pytest.raises(ContentError):
+        build(small, out)
+    assert checksums(out) == before
+    assert leftovers(small.root) == []
+
+
+def test_a_crash_while_freezing_leaves_the_previous_output_untouched(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = small.root / "build"
+    build(small, out)
+    before = checksums(out)
+    (small.content / "sv" / "index.md").write_text(
+        "---\ntitle: Ny\ndescription: Ny text.\n---\n\nNy text.\n", encoding="utf-8")
+
+    def broken_render(self: object, page: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("portal.markdown.Renderer.render", broken_render)
+    with pytest.raises(OSError):
+        build(small, out)
+    assert checksums(out) == before
+    assert leftovers(small.root) == []
+
+
+def test_a_rebuild_replaces_the_previous_build(small: Project) -> None:
+    out = small.root / "build"
+    build(small, out)
+    (small.content / "sv" / "bara-svenska.md").unlink()
+    build(small, out)
+    assert not (out / "sv" / "bara-svenska").exists()
+    assert (out / MARKER).is_file() and (out / "sv" / "index.html").is_file()
+    assert leftovers(small.root) == []
+
+
+def test_a_foreign_folder_is_refused_and_left_alone(runner: CliRunner, small: Project) -> None:
+    out = small.root / "photos"
+    out.mkdir()
+    (out / "holiday.jpg").write_bytes(b"not ours")
+    result = runner.invoke(main, ["--project", str(small.root), "build", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "not empty and was not made by the portal" in result.output
+    assert [p.name for p in out.iterdir()] == ["holiday.jpg"]
+
+
+def test_a_file_added_to_a_previous_build_is_never_deleted(small: Project) -> None:
+    out = small.root / "build"
+    build(small, out)
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(BuildError, match="notes.txt"):
+        build(small, out)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("target", [".", "content", "content/sv/build", "static/out", ".."])
+def test_the_project_and_its_sources_are_refused_as_targets(small: Project, target: str) -> None:
+    with pytest.raises(BuildError):
+        build(small, small.root / target)
+    assert (small.content / "sv" / "index.md").is_file()
+
+
+def test_an_empty_folder_is_accepted(small: Project) -> None:
+    out = small.root / "empty"
+    out.mkdir()
+    result = build(small, out)
+    assert result.pages == 7 and (out / "sv" / "kontakt" / "index.html").is_file()
+
+
+def test_build_command_reports_pages_and_time(runner: CliRunner, small: Project) -> None:
+    out = small.root / "site"
+    result = runner.invoke(main, ["--project", str(small.root), "build", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Built 7 pages" in result.output

@@ -1,0 +1,168 @@
+"""The shipped content, built for real and read back as a visitor's browser would."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from conftest import file_for, html_files, parse
+
+from portal.site import Project, load_site
+
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+              "x": "http://www.w3.org/1999/xhtml"}
+LANGS = ("sv", "en", "ar", "fa", "so", "fi")
+PAGES = ("index", "vill-du-lamna", "hjalp", "sa-gar-det-till", "for-anhoriga",
+         "for-yrkesverksamma", "fragor-och-svar", "kontakt", "din-integritet", "tillganglighet")
+
+
+def content_pages(built: Path) -> list[Path]:
+    return [p for p in html_files(built) if p.parent != built and "static" not in p.parts]
+
+
+def test_every_page_is_built_in_all_six_languages(real_project: Project, built: Path) -> None:
+    site, problems = load_site(real_project)
+    assert site is not None, problems
+    for lang in LANGS:
+        names = {page.name for page in site.pages(lang)}
+        assert names == set(PAGES), lang
+        for page in site.pages(lang):
+            assert file_for(built, page.url).is_file()
+    assert len(content_pages(built)) == len(LANGS) * len(PAGES)
+
+
+def test_every_page_declares_its_language_and_direction(built: Path) -> None:
+    rtl = {"ar", "fa"}
+    for path in content_pages(built):
+        lang = path.relative_to(built).parts[0]
+        html = parse(path).html
+        assert html["lang"] == lang, path
+        assert html["dir"] == ("rtl" if lang in rtl else "ltr"), path
+
+
+def test_interface_text_is_in_the_page_language(built: Path) -> None:
+    # flask-babel caches the locale across frozen pages unless it is refreshed per request.
+    expected = {"sv": "Hoppa till huvudinnehållet", "en": "Skip to main content"}
+    seen = {}
+    for lang in LANGS:
+        for name in ("", "kontakt/", "contact/"):
+            path = built / lang / name / "index.html"
+            if path.is_file():
+                seen.setdefault(lang, set()).add(parse(path).select_one(".portal-skip-link").text)
+    assert seen["sv"] == {expected["sv"]} and seen["en"] == {expected["en"]}
+    assert all(len(texts) == 1 for texts in seen.values())
+    assert len({next(iter(t)) for t in seen.values()}) == len(LANGS)  # six different texts
+    arabic = parse(built / "ar" / "index.html")
+    assert any("\u0600" <= ch <= "\u06ff" for ch in arabic.select_one(".portal-footer h2").text)
+
+
+def test_hreflang_alternates_are_reciprocal_and_include_x_default(built: Path) -> None:
+    alternates: dict[str, dict[str, str]] = {}
+    for path in content_pages(built):
+        soup = parse(path)
+        canonical = soup.find("link", rel="canonical")["href"]
+        links = {link["hreflang"]: link["href"] for link in soup.find_all("link", rel="alternate")}
+        assert "x-default" in links, path
+        assert links[path.relative_to(built).parts[0]] == canonical, path
+        alternates[canonical] = links
+    for canonical, links in alternates.items():
+        for lang, href in links.items():
+            if lang == "x-default":
+                continue
+            assert alternates[href] == links, (canonical, href)
+
+
+def test_sitemap_lists_exactly_the_canonical_urls_with_alternates(built: Path) -> None:
+    tree = ET.parse(built / "sitemap.xml")
+    entries = tree.findall("s:url", SITEMAP_NS)
+    locs = {e.find("s:loc", SITEMAP_NS).text for e in entries}
+    canonicals = {parse(p).find("link", rel="canonical")["href"] for p in content_pages(built)}
+    assert locs == canonicals
+    for entry in entries:
+        loc = entry.find("s:loc", SITEMAP_NS).text
+        page = parse(file_for(built, urlsplit(loc).path))
+        in_page = {link["hreflang"]: link["href"] for link in page.find_all("link", rel="alternate")
+                   if link["hreflang"] != "x-default"}
+        in_map = {x.get("hreflang"): x.get("href") for x in entry.findall("x:link", SITEMAP_NS)}
+        assert in_map == in_page, loc
+    robots = (built / "robots.txt").read_text()
+    assert "Sitemap: https://avhopp.ekbacka.example/sitemap.xml" in robots
+
+
+def test_every_internal_link_and_asset_resolves_to_a_built_file(built: Path) -> None:
+    for path in html_files(built):
+        url = "/" + path.relative_to(built).as_posix().removesuffix("index.html")
+        soup = parse(path)
+        refs = [a["href"] for a in soup.find_all(["a", "link"], href=True)]
+        refs += [el["src"] for el in soup.find_all(src=True)]
+        for ref in refs:
+            target = urlsplit(urljoin(url, ref))
+            if target.scheme or target.netloc:
+                continue
+            assert file_for(built, target.path).is_file(), (path, ref)
+            if target.fragment:
+                page = parse(file_for(built, target.path))
+                assert page.find(id=target.fragment), (path, ref)
+
+
+def test_language_switcher_leads_to_the_same_page_in_each_language(built: Path) -> None:
+    for path in content_pages(built):
+        soup = parse(path)
+        canonical = soup.find("link", rel="canonical")["href"]
+        alternates = {link["hreflang"]: urlsplit(link["href"]).path
+                      for link in soup.find_all("link", rel="alternate")}
+        switcher = soup.select(".portal-languages__link")
+        assert [a["lang"] for a in switcher] == list(LANGS)
+        for link in switcher:
+            assert file_for(built, link["href"]).is_file(), (path, link["href"])
+            assert link["href"] == alternates[link["lang"]], (canonical, link["lang"])
+
+
+def test_nav_lists_the_language_s_pages_and_marks_the_current_one(built: Path) -> None:
+    for lang in LANGS:
+        start = parse(built / lang / "index.html")
+        nav = start.select(".portal-nav__link")
+        assert len(nav) == len(PAGES)
+        assert all(a["href"].startswith(f"/{lang}/") for a in nav)
+        current = [a for a in nav if a.get("aria-current") == "page"]
+        assert [a["href"] for a in current] == [f"/{lang}/"]
+
+
+def test_every_page_has_description_open_graph_skip_link_and_emergency_number(built: Path) -> None:
+    for path in content_pages(built):
+        soup = parse(path)
+        description = soup.find("meta", attrs={"name": "description"})["content"]
+        assert 20 <= len(description) <= 160, path
+        og = {m["property"]: m["content"] for m in soup.find_all("meta", property=True)}
+        assert og["og:title"] and og["og:description"] == description
+        assert og["og:url"] == soup.find("link", rel="canonical")["href"]
+        skip = soup.select_one("a.portal-skip-link")
+        assert skip["href"] == "#main" and soup.find(id="main").name == "main"
+        assert soup.select_one('.portal-footer a[href="tel:112"]'), path
+        assert len(soup.find_all("h1")) == 1, path
+
+
+def test_root_is_a_language_chooser_with_every_language_by_its_own_name(built: Path) -> None:
+    soup = parse(built / "index.html")
+    items = soup.select(".portal-chooser__item")
+    names = {item["lang"]: item.select_one(".portal-chooser__name").text for item in items}
+    assert names == {"sv": "Svenska", "en": "English", "ar": "العربية", "fa": "فارسی",
+                     "so": "Soomaali", "fi": "Suomi"}
+    assert {a["href"] for a in soup.select(".portal-chooser__link")} == {f"/{c}/" for c in LANGS}
+    assert {link["hreflang"] for link in soup.find_all("link", rel="alternate")} == {*LANGS, "x-default"}
+    assert not soup.find("script") and not soup.find("img")  # no flags, nothing stored
+
+
+def test_404_page_offers_every_start_page(built: Path) -> None:
+    soup = parse(built / "404.html")
+    assert {a["href"] for a in soup.select(".portal-chooser__link")} == {f"/{c}/" for c in LANGS}
+    assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+
+
+def test_phone_numbers_and_arabic_heading_ids_survive_right_to_left(built: Path) -> None:
+    soup = parse(built / "ar" / "index.html")
+    phones = soup.select('a[href^="tel:+46"]')
+    assert phones and all(a.get("dir") == "ltr" for a in phones)
+    ids = [h["id"] for h in soup.select(".portal-prose h2[id]")]
+    assert ids and all(any("\u0600" <= ch <= "\u06ff" for ch in i) for i in ids)

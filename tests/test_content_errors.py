@@ -1,0 +1,141 @@
+"""Content mistakes give one clear line each (file, line, what to do) and a non-zero exit."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from portal.cli import main
+from portal.site import Project
+
+
+def check(runner: CliRunner, project: Project) -> tuple[int, str]:
+    result = runner.invoke(main, ["--project", str(project.root), "check"])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result.exit_code, result.output
+
+
+def write(project: Project, name: str, text: str) -> None:
+    (project.content / name).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("---\ntitle: Hej\n---\n\nText.\n", 1, "'description' is missing"),
+        ("---\ntitle: Hej\ndescription: Kort.\ntitel: Hej\n---\n", 4,
+         "'titel' is not a known field (did you mean 'title'?)"),
+        ("---\ntitle: Hej\ndescription: [Kort.\n---\n", 3, "front matter is not valid YAML"),
+        ("---\ntitle: Hej\ndescription: Kort.\n\nText utan slut.\n", 1, "is not closed"),
+        ("Text utan front matter.\n", 1, "must start with front matter"),
+        ("---\n- en lista\n---\n", 2, "must be `field: value` lines"),
+        ("---\ntitle: Hej\ndescription: Kort.\nslug: Min_Sida\n---\n", 4, "slug 'Min_Sida'"),
+        ("---\ntitle: Hej\ndescription: Kort.\norder: tre\n---\n", 4, "must be a whole number"),
+        ("---\ntitle: Hej\ndescription: Kort.\nupdated: igår\n---\n", 4, "YYYY-MM-DD"),
+        ("---\ntitle: !!python/object:os.system x\ndescription: Kort.\n---\n", 2,
+         "only plain values"),
+        ("---\ntitle: Hej\ndescription: Kort.\n---\n\nSe [sidan](finns-inte.md).\n", 6,
+         "there is no such page in sv/"),
+        ("---\ntitle: Hej\ndescription: Kort.\n---\n\n\nRing {{ telefon }}.\n", 7,
+         "unknown placeholder '{{ telefon }}'"),
+        ("---\ntitle: Hej\ndescription: Kort.\n---\n[x](javascript:alert(1))\n", 5,
+         "'javascript:' links are not allowed"),
+        ("\ufeff---\r\ntitle: Hej\r\ndescription: Kort.\r\ntitel: x\r\n---\r\n", 4, "'titel'"),
+    ],
+)
+def test_a_mistake_in_a_page_is_reported_with_file_line_and_fix(
+    runner: CliRunner, small: Project, text: str, line: int, message: str
+) -> None:
+    write(small, "sv/trasig.md", text)
+    code, output = check(runner, small)
+    assert code == 1
+    assert f"content/sv/trasig.md:{line}: " in output
+    assert message in output
+    assert "Traceback" not in output
+
+
+def test_every_problem_is_reported_not_only_the_first(runner: CliRunner, small: Project) -> None:
+    write(small, "sv/a.md", "---\ntitle: A\n---\n")
+    write(small, "en/b.md", "---\ndescription: B\n---\n")
+    write(small, "ar/ny-kontakt.md", "---\ntitle: C\ndescription: C\nslug: contact\n---\n")
+    code, output = check(runner, small)
+    assert code == 1
+    assert "content/sv/a.md:1: 'description' is missing" in output
+    assert "content/en/b.md:1: 'title' is missing" in output
+    assert "content/ar/ny-kontakt.md:4: slug 'contact' is already used by content/ar/kontakt.md" in output
+
+
+def test_invalid_utf8_is_reported_with_its_line(runner: CliRunner, small: Project) -> None:
+    (small.content / "sv" / "latin1.md").write_bytes(b"---\ntitle: H\xe4j\ndescription: x\n---\n")
+    code, output = check(runner, small)
+    assert code == 1 and "content/sv/latin1.md:2: is not UTF-8 text" in output
+
+
+def test_a_language_folder_not_in_the_settings_is_an_error(runner: CliRunner, small: Project) -> None:
+    (small.content / "de").mkdir()
+    write(small, "de/index.md", "---\ntitle: Start\ndescription: Start.\n---\n")
+    code, output = check(runner, small)
+    assert code == 1 and "content/de: language folder 'de' is not in the settings" in output
+
+
+def test_a_language_without_start_page_is_an_error(runner: CliRunner, small: Project) -> None:
+    (small.content / "ar" / "index.md").unlink()
+    code, output = check(runner, small)
+    assert code == 1 and "language 'ar' has no start page: add ar/index.md" in output
+
+
+def test_a_symlink_leaving_the_content_folder_is_refused(runner: CliRunner, small: Project) -> None:
+    secret = small.root / "secret.md"
+    secret.write_text("---\ntitle: S\ndescription: S\n---\n", encoding="utf-8")
+    (small.content / "sv" / "lank.md").symlink_to(secret)
+    code, output = check(runner, small)
+    assert code == 1 and "content/sv/lank.md: is a link to a file outside the content folder" in output
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("phone: 070-174 06 07", "phone: ring oss", "contact.phone 'ring oss' is not a phone number"),
+        ("email: test@ekbacka.example", "email: test.ekbacka", "'test.ekbacka' is not an e-mail"),
+        ("- {code: ar, name: العربية, dir: rtl}", "- {code: ar, name: العربية, dir: rl}",
+         "dir 'rl' must be 'ltr' or 'rtl'"),
+        ("default_language: sv", "default_language: de", "default_language 'de' is not in"),
+        ("base_url: https://test.ekbacka.example/", "base_url: test.ekbacka.example",
+         "'base_url' must be a full https:// address"),
+        ("quick_exit: https://www.smhi.se/", "quick_exit: https://www.smhi.se/\ncolour: red",
+         "'colour' is not a known setting"),
+        ("{days: mon-fri,", "{days: mon-fre,", "days 'mon-fre' must be one day or a range"),
+        ("- {code: sv, name: Svenska, dir: ltr}", "- {code: xx, name: Xx, dir: ltr}",
+         "language 'xx' is unknown"),
+    ],
+)
+def test_a_mistake_in_the_settings_is_reported_with_its_line(
+    runner: CliRunner, small: Project, old: str, new: str, message: str
+) -> None:
+    settings = small.content / "site.yml"
+    text = settings.read_text(encoding="utf-8")
+    assert old in text
+    changed = text.replace(old, new)
+    settings.write_text(changed, encoding="utf-8")
+    line = changed.split(new.splitlines()[-1])[0].count("\n") + 1
+    code, output = check(runner, small)
+    assert code == 1
+    assert message in output, output
+    assert f"content/site.yml:{line}: " in output, output
+
+
+def test_build_refuses_content_with_errors_and_says_nothing_was_published(
+    runner: CliRunner, small: Project
+) -> None:
+    write(small, "sv/kontakt.md", "---\ntitle: Kontakt\n---\n")
+    out = small.root / "build"
+    result = runner.invoke(main, ["--project", str(small.root), "build", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "content/sv/kontakt.md:1: 'description' is missing" in result.output
+    assert "nothing was published" in result.output
+    assert not out.exists()
+
+
+def test_check_passes_on_clean_content(runner: CliRunner, small: Project) -> None:
+    code, output = check(runner, small)
+    assert code == 0 and "No problems found." in output
