@@ -66,8 +66,8 @@ def _check_link(page: Page, number: int, target: str, siblings: dict[str, Page],
     parts = urlsplit(target)
     if parts.scheme:
         if parts.scheme.lower() not in SAFE_SCHEMES:
-            return [Problem(page.path, number, f"link {target!r} uses {parts.scheme!r}:, which is "
-                            f"not allowed (use {', '.join(sorted(SAFE_SCHEMES))})")]
+            return [Problem(page.path, number, f"link {target!r}: '{parts.scheme}:' links are not "
+                            f"allowed (use {', '.join(sorted(SAFE_SCHEMES))})")]
         return []
     if not parts.path:
         return []  # an anchor on the same page

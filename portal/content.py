@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import re
@@ -98,18 +99,19 @@ def _parse(text: str, lang: str, name: str, where: str) -> tuple[Page | None, li
     if closing is None:
         return None, [Problem(where, 1, "the front matter is not closed: add a line with --- "
                                         "after the last field")]
-    # The header keeps the rest of the opening line and the body the rest of the closing one,
-    # so a line number in either is counted from the opening or the closing line of the file.
-    header, body = handler.split(text)
+    # Split by lines rather than with the handler's split(): its boundary pattern also eats
+    # the blank lines after `---`, which would put every body line number off.
+    header, body = "\n".join(lines[1:closing]), "\n".join(lines[closing + 1:])
     try:
         data, key_lines = yamltext.parse(header)
     except yamltext.YamlSyntaxError as exc:
-        return None, [Problem(where, exc.line or 1, f"front matter is not valid YAML: {exc.message}")]
+        line = exc.line + 1 if exc.line else 1
+        return None, [Problem(where, line, f"front matter is not valid YAML: {exc.message}")]
     if not isinstance(data, dict):
         return None, [Problem(where, 2, "the front matter must be `field: value` lines, "
                                         "e.g. `title: Kontakt`")]
-    at = {str(k[0]): v for k, v in key_lines.items() if len(k) == 1}
-    return _page(data, at, lang, name, where, body, closing + 1)
+    at = {str(k[0]): v + 1 for k, v in key_lines.items() if len(k) == 1}
+    return _page(data, at, lang, name, where, body, closing + 2)
 
 
 def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where: str,
@@ -156,10 +158,8 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
         order = 1000
     updated = data.get("updated")
     if isinstance(updated, str):
-        try:
+        with contextlib.suppress(ValueError):  # a bad string is reported just below
             updated = dt.date.fromisoformat(updated)
-        except ValueError:
-            pass
     if updated is not None and (not isinstance(updated, dt.date) or isinstance(updated, dt.datetime)):
         problem("updated", f"updated {updated!r} must be a date written as YYYY-MM-DD")
         updated = None

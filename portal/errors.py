@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class BuildError(click.ClickException):
 
 def relative(path: Path, root: Path) -> str:
     """`path` relative to the project root, for messages; absolute if it lies outside."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+    try:  # absolute, not resolved: a symlink is named by its own path
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return str(path)

@@ -48,6 +48,7 @@ def build(project: Project, out: Path) -> BuildResult:
             FREEZER_REMOVE_EXTRA_FILES=False,  # it would delete files we did not write
             FREEZER_IGNORE_MIMETYPE_WARNINGS=True,
             FREEZER_REDIRECT_POLICY="error",
+            PROPAGATE_EXCEPTIONS=True,  # a failure stops the build with its own message
         )
         freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
         freezer.register_generator(lambda: site_urls(site))

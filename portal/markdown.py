@@ -87,7 +87,7 @@ class _PageLinksExtension(Extension):
         super().__init__()
         self.renderer = renderer
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_PageLinks(md, self.renderer), "portal_links", 5)
 
 

@@ -197,7 +197,7 @@ class _Reader:
         if not isinstance(value, list) or not value:
             self.problem(("languages",), "'languages' must be a list of {code, name, dir}")
             return []
-        result = []
+        result: list[Language] = []
         for index, item in enumerate(value):
             if not isinstance(item, dict):
                 self.problem(("languages", index), "each language needs `code`, `name` and `dir`")
@@ -223,7 +223,8 @@ class _Reader:
         return result
 
     def hours(self) -> list[Hours]:
-        value = self.data.get("contact", {}).get("hours") if isinstance(self.data.get("contact"), dict) else None
+        contact = self.data.get("contact")
+        value = contact.get("hours") if isinstance(contact, dict) else None
         if not isinstance(value, list) or not value:
             self.problem(("contact", "hours"), "'contact.hours' must list opening hours, e.g. "
                          "`- {days: mon-fri, opens: '08:00', closes: '17:00'}`")

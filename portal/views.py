@@ -98,7 +98,8 @@ def _og_locale(code: str) -> str:
 
 
 def portal() -> Portal:
-    return current_app.extensions["portal"]  # type: ignore[no-any-return]
+    state: Portal = current_app.extensions["portal"]
+    return state
 
 
 @bp.before_app_request

