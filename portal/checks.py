@@ -1,24 +1,51 @@
-"""Checks across files: languages, start pages, duplicate slugs, links and placeholders."""
+"""Checks across files: languages, slugs, links, anchors, images, headings, raw HTML, translations.
+
+Errors stop a build; warnings are printed, and fail only `portal check --strict`.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from urllib.parse import urlsplit
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from .content import INDEX, Page
 from .errors import Problem, relative
-from .markdown import PLACEHOLDER, PLACEHOLDERS
+from .markdown import ATTRIBUTES, PLACEHOLDER, PLACEHOLDERS, TAGS, URL_SCHEMES
 from .settings import Settings
-from .site import Project
 
-LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
-SAFE_SCHEMES = {"http", "https", "mailto", "tel", "sms"}
+if TYPE_CHECKING:
+    from .site import Project, Site
+
+LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+HEADING = re.compile(r"^(#{1,6})\s+\S")
+FENCE = re.compile(r"^\s*(```|~~~)")
+TAG = re.compile(r"</?[A-Za-z][^>]*>")
+ID = re.compile(r'\sid="([^"]+)"')
+MAX_DESCRIPTION = 160
+
+
+def warning(path: str, line: int | None, message: str) -> Problem:
+    return Problem(path, line, message, "warning")
+
+
+def source_lines(page: Page) -> Iterator[tuple[int, str]]:
+    """The body's lines with their file line numbers, skipping fenced code blocks."""
+    fenced = False
+    for number, line in enumerate(page.body.split("\n"), page.body_line):
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced:
+            yield number, line
 
 
 def check_site(project: Project, settings: Settings, pages: list[Page],
                publishing: bool = True) -> list[Problem]:
-    """Every cross-file problem: errors stop a build. `pages` includes drafts."""
+    """Every problem that needs only the loaded pages. `pages` includes drafts."""
     problems: list[Problem] = []
     codes = settings.codes
     for folder in sorted(p for p in project.content.iterdir() if p.is_dir()):
@@ -45,19 +72,60 @@ def check_site(project: Project, settings: Settings, pages: list[Page],
             slugs[page.slug] = page
     for page in pages:
         if page.lang in codes:
-            problems += _check_body(page, by_lang[page.lang], publishing)
+            problems += _check_page(page, by_lang[page.lang], project, publishing)
+    problems += _check_translations(settings, by_lang)
     return problems
 
 
-def _check_body(page: Page, siblings: dict[str, Page], publishing: bool) -> list[Problem]:
+def _check_page(page: Page, siblings: dict[str, Page], project: Project,
+                publishing: bool) -> list[Problem]:
     problems = []
-    for number, line in enumerate(page.body.split("\n"), page.body_line):
+    if len(page.description) > MAX_DESCRIPTION:
+        problems.append(warning(page.path, page.line("description"),
+                        f"the description has {len(page.description)} characters; link previews "
+                        f"cut it after about {MAX_DESCRIPTION} (shorten it)"))
+    level = 1
+    for number, line in source_lines(page):
         for match in PLACEHOLDER.finditer(line):
             if match.group(1) not in PLACEHOLDERS:
                 problems.append(Problem(page.path, number, f"unknown placeholder "
                                 f"{match.group(0)!r} (known: {', '.join(PLACEHOLDERS)})"))
         for match in LINK.finditer(line):
-            problems += _check_link(page, number, match.group(1), siblings, publishing)
+            image, text, target = match.groups()
+            if image:
+                problems += _check_image(page, number, text, target, project)
+            else:
+                problems += _check_link(page, number, target, siblings, publishing)
+        heading = HEADING.match(line)
+        if heading:
+            new = len(heading.group(1))
+            if new == 1:
+                problems.append(warning(page.path, number, "a first-level heading (#) in the text: "
+                                "the title is the page's only first-level heading; use ## here"))
+            elif new > level + 1:
+                problems.append(warning(page.path, number, f"heading level {new} follows level "
+                                f"{level}: do not skip a level (use {'#' * (level + 1)})"))
+            level = new
+        for tag in TAG.findall(line):
+            problems += [warning(page.path, number, message) for message in _removed(tag)]
+    return problems
+
+
+def _check_image(page: Page, number: int, alt: str, target: str, project: Project) -> list[Problem]:
+    problems = []
+    if not alt.strip():
+        problems.append(warning(page.path, number, f"image {target!r} has no alt text: describe "
+                                "it in the brackets, ![like this](...)"))
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        problems.append(Problem(page.path, number, f"image {target!r} is on another website: "
+                                "images must be on this site (put them in static/images/)"))
+    elif not parts.path.startswith("/static/"):
+        problems.append(Problem(page.path, number, f"image {target!r}: put images in static/ "
+                                "and write /static/images/name.png"))
+    elif not (project.static / unquote(parts.path).removeprefix("/static/")).is_file():
+        problems.append(Problem(page.path, number, f"image {target!r} does not exist (is the "
+                                f"file in {relative(project.static, project.root)}/?)"))
     return problems
 
 
@@ -65,12 +133,13 @@ def _check_link(page: Page, number: int, target: str, siblings: dict[str, Page],
                 publishing: bool) -> list[Problem]:
     parts = urlsplit(target)
     if parts.scheme:
-        if parts.scheme.lower() not in SAFE_SCHEMES:
+        if parts.scheme.lower() not in URL_SCHEMES:
             return [Problem(page.path, number, f"link {target!r}: '{parts.scheme}:' links are not "
-                            f"allowed (use {', '.join(sorted(SAFE_SCHEMES))})")]
+                            f"allowed (use {', '.join(sorted(URL_SCHEMES))})")]
         return []
     if not parts.path:
-        return []  # an anchor on the same page
+        return [] if target else [Problem(page.path, number, "a link with no address: write "
+                                          "[text](page.md)")]
     if not parts.path.endswith(".md") or "/" in parts.path:
         return [Problem(page.path, number, f"link {target!r} is not a page: link to another page "
                         "by its file name, e.g. (kontakt.md)")]
@@ -82,3 +151,72 @@ def _check_link(page: Page, number: int, target: str, siblings: dict[str, Page],
         return [Problem(page.path, number, f"link to {parts.path!r}, which is a draft and will "
                         "not be published (publish it or remove the link)")]
     return []
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, attrs))
+
+
+def _removed(tag_text: str) -> list[str]:
+    """What the sanitiser would take out of one raw HTML tag, as messages."""
+    parser = _Tags()
+    parser.feed(tag_text)
+    messages = []
+    for tag, attrs in parser.found:
+        if tag not in TAGS:
+            messages.append(f"raw HTML <{tag}> is removed when the site is built (use Markdown)")
+            continue
+        allowed = ATTRIBUTES["*"] | ATTRIBUTES.get(tag, set())
+        for name, value in attrs:
+            if name not in allowed:
+                messages.append(f"the attribute {name!r} on <{tag}> is removed when the site is built")
+            elif name in ("href", "src") and value and urlsplit(value).scheme not in ("", *URL_SCHEMES):
+                messages.append(f"the address {value!r} on <{tag}> is removed when the site is built")
+    return messages
+
+
+def _check_translations(settings: Settings, by_lang: dict[str, dict[str, Page]]) -> list[Problem]:
+    """Warn about pages missing in a language, and translations older than their source."""
+    problems = []
+    default = settings.default_language
+    for name, source in by_lang[default].items():
+        if source.draft:
+            continue
+        missing = [code for code in settings.codes if code != default
+                   and (name not in by_lang[code] or by_lang[code][name].draft)]
+        if missing:
+            problems.append(warning(source.path, None, f"not translated into {', '.join(missing)} "
+                                    f"(add {name}.md to each; `portal new {name} --translate` does it)"))
+        for code in settings.codes:
+            page = by_lang[code].get(name)
+            if code != default and page and page.translated_from not in (None, source.fingerprint):
+                problems.append(warning(page.path, page.line("translated_from"),
+                                f"{source.path} has changed since this translation was marked up "
+                                f"to date: update it, then run `portal translations done {code} {name}`"))
+    return problems
+
+
+def check_anchors(site: Site) -> list[Problem]:
+    """Links to `#anchor` or `page.md#anchor` must name a heading id that exists."""
+    problems = []
+    for page in site.pages():
+        for number, line in source_lines(page):
+            for match in LINK.finditer(line):
+                image, _, target = match.groups()
+                parts = urlsplit(target)
+                if image or parts.scheme or not parts.fragment:
+                    continue
+                name = parts.path.removesuffix(".md") if parts.path else page.name
+                other = site.page(page.lang, name)
+                if other is None:
+                    continue  # reported by check_site
+                if unquote(parts.fragment) not in set(ID.findall(site.html(other))):
+                    problems.append(Problem(page.path, number, f"link {target!r}: {other.path} "
+                                    f"has no heading with the id {parts.fragment!r}"))
+    return problems
+

@@ -1,13 +1,14 @@
-"""The `portal` command: thin wrappers over build, serve and check."""
+"""The `portal` command: thin wrappers over build, serve, check, translations and new."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
-from .errors import Problem
-from .site import Project, load_site
+from .errors import ContentError, Problem
+from .site import Project, load_site, require_site
 
 
 def _project(ctx: click.Context) -> Project:
@@ -42,26 +43,111 @@ def build(ctx: click.Context, out: str) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Preview the site, drafts included, at http://127.0.0.1:5000/."""
-    from . import create_app
+    """Preview the site, drafts included, reloading the browser when a file changes."""
+    from .preview import run
 
-    app = create_app(_project(ctx), drafts=True)
-    click.echo(f"Previewing on http://{host}:{port}/ (drafts shown). Press Ctrl+C to stop.")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    click.echo(f"Previewing on http://{host}:{port}/ (drafts shown, pages reload when you save). "
+               "Press Ctrl+C to stop.")
+    run(_project(ctx), host, port)
 
 
 @main.command()
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: the same findings for tools.")
 @click.pass_context
-def check(ctx: click.Context) -> None:
+def check(ctx: click.Context, strict: bool, fmt: str) -> None:
     """Check all content and settings without building; print every problem."""
     _, problems = load_site(_project(ctx))
-    for problem in sorted(problems):
-        click.echo(str(problem), err=True)
+    problems = sorted(problems, key=Problem.key)
     errors = [p for p in problems if p.severity == "error"]
-    if errors:
+    failed = bool(errors) or (strict and bool(problems))
+    if fmt == "json":
+        click.echo(json.dumps({"ok": not failed, "problems": [
+            {"path": p.path, "line": p.line, "severity": p.severity, "message": p.message}
+            for p in problems]}, ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        warnings = len(problems) - len(errors)
+        click.echo(f"{len(errors)} error(s), {warnings} warning(s)." if problems
+                   else "No problems found.", err=failed)
+    if failed:
         raise SystemExit(1)
-    click.echo("No problems found." if not problems else _summary(problems))
 
 
-def _summary(problems: list[Problem]) -> str:
-    return f"{len(problems)} warning(s), no errors."
+@main.group()
+def translations() -> None:
+    """Which pages and interface strings are translated, missing or stale."""
+
+
+@translations.command("status")
+@click.pass_context
+def translations_status(ctx: click.Context) -> None:
+    """A table of every page in every language, and UI-string coverage per language."""
+    from .translations import DRAFT, MISSING, SOURCE, STALE, TRANSLATED, UNMARKED, statuses, ui_coverage
+
+    site = require_site(_project(ctx), drafts=True)
+    codes = site.settings.codes
+    signs = {SOURCE: "source", TRANSLATED: "ok", MISSING: "MISSING", STALE: "STALE",
+             UNMARKED: "unmarked", DRAFT: "draft"}
+    rows = statuses(site)
+    width = max([len("page"), *(len(row[0].name) for row in rows)])
+    click.echo("page".ljust(width) + "".join(f"  {code:<9}" for code in codes))
+    for row in rows:
+        click.echo(row[0].name.ljust(width) + "".join(f"  {signs[s.state]:<9}" for s in row))
+    counts = {state: sum(s.state == state for row in rows for s in row)
+              for state in (MISSING, STALE, UNMARKED, DRAFT)}
+    click.echo(f"\n{counts[MISSING]} missing, {counts[DRAFT]} draft, {counts[STALE]} stale, "
+               f"{counts[UNMARKED]} unmarked. "
+               "After updating a translation, run `portal translations done LANG PAGE`.")
+    click.echo("\nInterface strings (translations/<lang>/LC_MESSAGES/messages.po):")
+    for cov in ui_coverage(site):
+        note = f", {cov.fuzzy} to review (fuzzy)" if cov.fuzzy else ""
+        click.echo(f"  {cov.code:<4} {cov.translated}/{cov.total} translated{note}")
+
+
+@translations.command("update")
+@click.pass_context
+def translations_update(ctx: click.Context) -> None:
+    """Extract the interface strings and update every language's .po file."""
+    from .i18n import update
+    from .settings import load_settings
+
+    project = _project(ctx)
+    settings, problems = load_settings(project.content, project.root)
+    if settings is None:
+        raise ContentError(problems)
+    for path in update(project.translations, list(settings.codes)):
+        click.echo(f"updated {path.relative_to(project.root)}")
+
+
+@translations.command("done")
+@click.argument("lang")
+@click.argument("name")
+@click.pass_context
+def translations_done(ctx: click.Context, lang: str, name: str) -> None:
+    """Mark LANG's translation of page NAME as up to date with the default-language page."""
+    from .translations import mark_done
+
+    project = _project(ctx)
+    site = require_site(project, drafts=True)
+    try:
+        path = mark_done(site, lang, name.removesuffix(".md"))
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"marked {path.relative_to(project.root)} as up to date")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--title", default=None, help="The page's title (default: made from NAME).")
+@click.option("--translate", is_flag=True,
+              help="Also create a draft in every other language, for translators.")
+@click.pass_context
+def new(ctx: click.Context, name: str, title: str | None, translate: bool) -> None:
+    """Create a page NAME in the default language, with all front matter filled in."""
+    from .scaffold import new_page
+
+    for path in new_page(_project(ctx), name, title, translate):
+        click.echo(f"created {path}")

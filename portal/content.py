@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ FIELDS = {
     "order": "a whole number: the page's place in the menu",
     "updated": "the date the page was last checked, as YYYY-MM-DD",
     "draft": "true or false: a draft is shown in the preview but never published",
+    "translated_from": "filled in by `portal translations done`: the version of the "
+                       "default-language page this translation matches",
 }
 MAX_BYTES = 2_000_000
 
@@ -44,6 +47,7 @@ class Page:
     draft: bool
     body: str
     body_line: int  # the file's line number of the body's first line
+    translated_from: str | None  # fingerprint of the source page this translation matches
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -57,6 +61,12 @@ class Page:
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of what a translator translates: title, description and text."""
+        text = "\n".join((self.title, self.description, self.body.strip()))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def content_files(content_dir: Path) -> Iterator[tuple[str, Path]]:
@@ -167,7 +177,10 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
     if not isinstance(draft, bool):
         problem("draft", f"draft {draft!r} must be true or false")
         draft = False
+    source = data.get("translated_from")
+    if source is not None and not isinstance(source, str):
+        source = str(source)
     if problems:
         return None, problems
     return Page(lang, name, where, title, description, slug, order, updated, draft, body,
-                body_line, at), []
+                body_line, source, at), []

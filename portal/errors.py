@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input, located in a file (and a line when known)."""
 
@@ -17,6 +17,9 @@ class Problem:
     line: int | None
     message: str
     severity: str = "error"  # "error" or "warning"
+
+    def key(self) -> tuple[str, int, str]:
+        return (self.path, self.line or 0, self.message)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -28,7 +31,7 @@ class ContentError(click.ClickException):
     """Raised when the content cannot be built; carries every problem found, not just one."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
+        self.problems = sorted(problems, key=Problem.key)
         super().__init__(self.format_message())
 
     def format_message(self) -> str:

@@ -6,10 +6,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .content import INDEX, Page, content_files, load_page
 from .errors import ContentError, Problem
 from .settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from .markdown import Renderer
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Site:
         self.project = project
         self.settings = settings
         self._by_lang: dict[str, dict[str, Page]] = {code: {} for code in settings.codes}
+        self._html: dict[tuple[str, str], str] = {}
+        self._renderer: Renderer | None = None
         for page in sorted(pages, key=lambda p: (p.order, p.title, p.name)):
             self._by_lang[page.lang][page.name] = page
 
@@ -63,20 +69,45 @@ class Site:
     def by_url(self, url: str) -> Page | None:
         return self._by_url.get(url)
 
+    def html(self, page: Page) -> str:
+        """The page's body as sanitised HTML, rendered once and kept."""
+        key = (page.lang, page.name)
+        if key not in self._html:
+            if self._renderer is None:
+                from .markdown import Renderer
+
+                self._renderer = Renderer(self)
+            self._html[key] = self._renderer.render(page)
+        return self._html[key]
+
     def nav(self, lang: str) -> list[Page]:
         """The menu of a language: its pages in order."""
         return list(self._by_lang[lang].values())
 
 
-def load_site(project: Project, drafts: bool = False) -> tuple[Site | None, list[Problem]]:
-    """Load and validate everything; the Site is None when there are errors."""
-    from .checks import check_site
+PageCache = dict[Path, tuple[tuple[int, int], Page | None, list[Problem]]]
+
+
+def load_site(project: Project, drafts: bool = False,
+              cache: PageCache | None = None) -> tuple[Site | None, list[Problem]]:
+    """Load and validate everything; the Site is None when there are errors.
+
+    With a cache (the preview keeps one), a file whose size and time are unchanged is not read again.
+    """
+    from .checks import check_anchors, check_site
 
     settings, problems = load_settings(project.content, project.root)
     pages: list[Page] = []
     if project.content.is_dir():
         for lang, path in content_files(project.content):
-            page, found = load_page(path, lang, project.root, project.content)
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            if cache is not None and path in cache and cache[path][0] == stamp:
+                _, page, found = cache[path]
+            else:
+                page, found = load_page(path, lang, project.root, project.content)
+                if cache is not None:
+                    cache[path] = (stamp, page, found)
             problems += found
             if page is not None:
                 pages.append(page)
@@ -88,7 +119,11 @@ def load_site(project: Project, drafts: bool = False) -> tuple[Site | None, list
     if any(p.severity == "error" for p in problems):
         return None, problems
     shown = [p for p in pages if p.lang in settings.codes and (drafts or not p.draft)]
-    return Site(project, settings, shown), problems
+    site = Site(project, settings, shown)
+    problems += check_anchors(site)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return site, problems
 
 
 def require_site(project: Project, drafts: bool = False) -> Site:

@@ -12,7 +12,6 @@ from flask import Blueprint, Flask, abort, current_app, g, render_template, requ
 from flask_babel import gettext as _
 
 from .content import Page
-from .markdown import Renderer
 from .settings import Language
 from .site import Site
 
@@ -49,9 +48,7 @@ class Portal:
     def __init__(self, site: Site, drafts: bool = False) -> None:
         self.site = site
         self.drafts = drafts
-        self.renderer = Renderer(site)
         self._chrome: dict[str, Chrome] = {}
-        self._bodies: dict[tuple[str, str], str] = {}
 
     def chrome(self, code: str) -> Chrome:
         if code not in self._chrome:
@@ -69,12 +66,6 @@ class Portal:
                 og_locale=_og_locale(code),
             )
         return self._chrome[code]
-
-    def body(self, page: Page) -> str:
-        key = (page.lang, page.name)
-        if key not in self._bodies:
-            self._bodies[key] = self.renderer.render(page)
-        return self._bodies[key]
 
     def links(self, page: Page) -> list[Link]:
         """One link per language: to this page's translation, or to that language's start page."""
@@ -119,7 +110,7 @@ def page_context(page: Page) -> dict[str, Any]:
     x_default = "/" if page.is_index else (default or page).url
     return {
         "page": page,
-        "body": state.body(page),
+        "body": state.site.html(page),
         "chrome": state.chrome(page.lang),
         "links": state.links(page),
         "alternates": [(code, settings.absolute(p.url)) for code, p in translations.items()],

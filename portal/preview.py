@@ -1,0 +1,132 @@
+"""`portal serve`: the live preview. Reloads changed files, and the open browser page with them."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from . import create_app
+from .errors import ContentError, Problem
+from .site import PageCache, Project, load_site
+
+TEMPLATES = Path(__file__).parent / "templates"
+RELOAD_JS = """(function () {
+  var version = null;
+  function poll() {
+    fetch("/_preview/version", {cache: "no-store"}).then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (version !== null && data.version !== version) { location.reload(); return; }
+        version = data.version;
+        setTimeout(poll, 400);
+      })
+      .catch(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+"""
+SCRIPT_TAG = b'<script src="/_preview/reload.js" defer></script>'
+
+
+class Preview:
+    """The preview's state: the current app (or the problems that stop it) and a version number."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.version = 0
+        self.app: Flask | None = None
+        self.problems: list[Problem] = []
+        self._cache: PageCache = {}
+        self._stamps: dict[Path, tuple[int, int]] = {}
+        self._lock = threading.Lock()
+        self.poll()
+
+    def _watched(self) -> dict[Path, tuple[int, int]]:
+        stamps = {}
+        for folder in (self.project.content, self.project.translations, self.project.static,
+                       TEMPLATES):
+            if folder.is_dir():
+                for path in folder.rglob("*"):
+                    if path.suffix in (".mo",) or not path.is_file():
+                        continue
+                    stat = path.stat()
+                    stamps[path] = (stat.st_mtime_ns, stat.st_size)
+        return stamps
+
+    def poll(self) -> bool:
+        """Look for changed files; reload what changed. True when the site changed."""
+        stamps = self._watched()
+        if stamps == self._stamps:
+            return False
+        with self._lock:
+            self._stamps = stamps
+            for path in [p for p in self._cache if p not in stamps]:
+                del self._cache[path]  # deleted files
+            site, problems = load_site(self.project, drafts=True, cache=self._cache)
+            self.problems = [p for p in problems if p.severity == "error"]
+            if site is not None:
+                try:
+                    self.app = create_app(self.project, drafts=True, site=site)
+                except ContentError as exc:
+                    self.problems = exc.problems
+            self.version += 1
+        return True
+
+    def watch(self, interval: float = 0.3) -> threading.Thread:
+        def loop() -> None:
+            while True:
+                time.sleep(interval)
+                try:
+                    self.poll()
+                except Exception as exc:  # a half-saved file: show it, keep watching
+                    self.problems = [Problem("(preview)", None, f"could not reload: {exc}")]
+                    self.version += 1
+
+        thread = threading.Thread(target=loop, name="portal-watch", daemon=True)
+        thread.start()
+        return thread
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.path == "/_preview/version":
+            response = Response(json.dumps({"version": self.version}), mimetype="application/json",
+                                headers={"Cache-Control": "no-store"})
+        elif request.path == "/_preview/reload.js":
+            response = Response(RELOAD_JS, mimetype="text/javascript")
+        elif self.problems or self.app is None:
+            response = Response(self.error_page(), status=500, mimetype="text/html")
+        else:
+            response = Response.from_app(self.app.wsgi_app, environ)
+            if response.mimetype == "text/html":
+                body = response.get_data()
+                response.set_data(body.replace(b"</body>", SCRIPT_TAG + b"\n</body>", 1))
+        response.headers["Cache-Control"] = "no-store"
+        return response(environ, start_response)
+
+    def error_page(self) -> str:
+        items = "\n".join(f"<li><code>{escape(str(p))}</code></li>" for p in self.problems)
+        count = len(self.problems)
+        return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{count} problem(s) – portal preview</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/css/portal.css"></head>
+<body><main class="portal-main"><h1>The site cannot be shown: {count} problem(s)</h1>
+<p>Fix these in your files and save: this page reloads by itself.</p>
+<ul class="portal-preview-problems">{items}</ul></main>
+{SCRIPT_TAG.decode()}
+</body></html>"""
+
+
+def run(project: Project, host: str, port: int) -> None:
+    preview = Preview(project)
+    preview.watch()
+    server = make_server(host, port, preview, threaded=True)
+    server.serve_forever()

@@ -1,0 +1,68 @@
+"""`portal new`: a new page with its front matter filled in, and drafts for translators."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+import yaml
+
+from .content import SLUG
+from .errors import relative
+from .settings import load_settings
+from .site import Project, require_site
+
+TEMPLATE = """---
+{front_matter}---
+
+{intro}
+
+## {heading}
+
+{text}
+"""
+
+TEXTS = {
+    "intro": "Write one or two short sentences that say what this page is about.",
+    "heading": "A heading",
+    "text": "Write short sentences in plain words. Link to other pages by file name, "
+            "for example [Contact](kontakt.md). Insert contact details with placeholders, "
+            "for example {{ phone }}.",
+}
+
+
+def new_page(project: Project, name: str, title: str | None, translate: bool) -> list[str]:
+    """Create `content/<default>/<name>.md` (and drafts in other languages); return their paths."""
+    name = name.removesuffix(".md")
+    if not SLUG.match(name):
+        raise click.ClickException(f"{name!r} cannot be a page name: use lowercase a-z, 0-9 and "
+                                   "hyphens, e.g. `portal new oppettider`")
+    settings, problems = load_settings(project.content, project.root)
+    if settings is None:
+        raise click.ClickException("\n".join(str(p) for p in problems))
+    default = settings.default_language
+    target = project.content / default / f"{name}.md"
+    if target.exists():
+        raise click.ClickException(f"{relative(target, project.root)} already exists")
+    title = title or name.replace("-", " ").capitalize()
+    order = 10 * (1 + len(list((project.content / default).glob("*.md"))))
+    front_matter = yaml.safe_dump(
+        {"title": title, "description": f"{title}: what this page tells the reader.", "slug": name,
+         "order": order, "updated": dt.date.today()},
+        allow_unicode=True, sort_keys=False)
+    text = TEMPLATE.format(front_matter=front_matter, **TEXTS)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    created = [relative(target, project.root)]
+    if translate:
+        source = require_site(project, drafts=True).page(default, name)
+        assert source is not None
+        for code in settings.codes:
+            other = project.content / code / f"{name}.md"
+            if code == default or other.exists():
+                continue
+            other.parent.mkdir(parents=True, exist_ok=True)
+            # A draft copy of the source text: translators replace it and run `translations done`.
+            other.write_text(text.replace("---\n\n", "draft: true\n---\n\n", 1), encoding="utf-8")
+            created.append(relative(other, project.root))
+    return created

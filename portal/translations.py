@@ -1,0 +1,76 @@
+"""Translation status: which pages are translated, missing or stale, and UI-string coverage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .content import Page
+from .i18n import Coverage, coverage, po_path, read_catalog
+from .site import Site
+
+TRANSLATED, MISSING, STALE, UNMARKED, SOURCE, DRAFT = (
+    "translated", "missing", "stale", "unmarked", "source", "draft")
+
+
+@dataclass(frozen=True)
+class Status:
+    """One page in one language."""
+
+    name: str
+    lang: str
+    state: str  # one of TRANSLATED, MISSING, STALE, UNMARKED, SOURCE, DRAFT
+    path: str | None
+
+
+def page_status(site: Site, source: Page, lang: str) -> Status:
+    if lang == site.settings.default_language:
+        return Status(source.name, lang, SOURCE, source.path)
+    page = site.page(lang, source.name)
+    if page is None:
+        return Status(source.name, lang, MISSING, None)
+    if page.draft:
+        return Status(source.name, lang, DRAFT, page.path)
+    if page.translated_from is None:
+        return Status(source.name, lang, UNMARKED, page.path)
+    state = TRANSLATED if page.translated_from == source.fingerprint else STALE
+    return Status(source.name, lang, state, page.path)
+
+
+def statuses(site: Site) -> list[list[Status]]:
+    """A row per published default-language page, a column per language."""
+    default = site.settings.default_language
+    return [[page_status(site, source, code) for code in site.settings.codes]
+            for source in site.pages(default) if not source.draft]
+
+
+def ui_coverage(site: Site) -> list[Coverage]:
+    result = []
+    for code in site.settings.codes:
+        path = po_path(site.project.translations, code)
+        result.append(coverage(read_catalog(path, code), code) if path.exists()
+                      else Coverage(code, 0, 0, 0))
+    return result
+
+
+def mark_done(site: Site, lang: str, name: str) -> Path:
+    """Record in the translation's front matter that it matches the current source page."""
+    source = site.page(site.settings.default_language, name)
+    page = site.page(lang, name)
+    if source is None or page is None or lang == site.settings.default_language:
+        raise LookupError(f"there is no {lang}/{name}.md translating "
+                          f"{site.settings.default_language}/{name}.md")
+    path = site.project.root / page.path
+    text = path.read_text(encoding="utf-8")
+    line = f"translated_from: {source.fingerprint}"
+    if page.translated_from is not None:
+        text = re.sub(r"(?m)^translated_from:.*$", line, text, count=1)
+    else:
+        # the closing delimiter of the front matter is the second '---' line
+        opening = text.index("---")
+        closing = re.compile(r"(?m)^-{3,}\s*$").search(text, opening + 3)
+        assert closing is not None  # the page was loaded, so its front matter is closed
+        text = text[: closing.start()] + line + "\n" + text[closing.start():]
+    path.write_text(text, encoding="utf-8")
+    return path
