@@ -39,6 +39,28 @@ def build(ctx: click.Context, out: str) -> None:
 
 
 @main.command()
+@click.option("--build", "build_dir", default="build", show_default=True,
+              type=click.Path(file_okay=False, exists=True), help="The built site to serve.")
+@click.option("--listen", multiple=True,
+              help="Address to listen on without TLS, e.g. 127.0.0.1:8080 (default: 443 with TLS).")
+@click.option("--certificate", default="/etc/ssl/certs/portal.pem", show_default=True)
+@click.option("--certificate-key", default="/etc/ssl/private/portal.key", show_default=True)
+@click.pass_context
+def nginx(ctx: click.Context, build_dir: str, listen: tuple[str, ...], certificate: str,
+          certificate_key: str) -> None:
+    """Print an nginx configuration that serves a build with the site's security headers."""
+    from .nginx import nginx_config
+    from .settings import load_settings
+
+    project = _project(ctx)
+    settings, problems = load_settings(project.content, project.root)
+    if settings is None:
+        raise ContentError(problems)
+    click.echo(nginx_config(settings, Path(build_dir).resolve(), list(listen) or None,
+                            certificate, certificate_key), nl=False)
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.pass_context

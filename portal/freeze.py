@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
 
-from . import create_app
+from . import create_app, postprocess
 from .errors import BuildError
 from .site import Project, Site, require_site
 
@@ -58,8 +58,10 @@ def build(project: Project, out: Path) -> BuildResult:
             warnings.simplefilter("ignore", MissingURLGeneratorWarning)
             warnings.simplefilter("error", NotFoundWarning)
             freezer.freeze()
+        facts = postprocess.run(staging, site)
         files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
-        (staging / MARKER).write_text(json.dumps({"files": files}, indent=0), encoding="utf-8")
+        (staging / MARKER).write_text(json.dumps({"files": files, **facts}, indent=0),
+                                      encoding="utf-8")
         staging.chmod(0o755)
         _swap(staging, out, previous)
     except BaseException:

@@ -45,7 +45,8 @@ def update(translations: Path, codes: list[str]) -> list[Path]:
                 catalog = read_po(f, locale=code, domain=DOMAIN)
             catalog.update(template, update_header_comment=False)
         else:
-            catalog = Catalog(locale=code, domain=DOMAIN, project="portal", charset="utf-8")
+            catalog = Catalog(locale=code, domain=DOMAIN, project="portal", charset="utf-8",
+                              fuzzy=False)
             catalog.update(template)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as f:

@@ -18,9 +18,27 @@ class YamlSyntaxError(Exception):
         self.message = message
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose bad dates (2026-13-45) are reported with their line, like other errors."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a real date ({exc})", node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def parse(text: str) -> tuple[Any, dict[Key, int]]:
     """Parse YAML safely; return the data and a map from key path to 1-based line."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = _Loader(text)  # rejects control characters already here
+    except yaml.reader.ReaderError as exc:
+        raise YamlSyntaxError(text[: exc.position].count("\n") + 1, f"the character U+{exc.character:04X} is not allowed "
+                                    "(remove it; it is often invisible)") from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -28,30 +46,33 @@ def parse(text: str) -> tuple[Any, dict[Key, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or "invalid YAML"
-        if isinstance(exc, yaml.constructor.ConstructorError):
+        if isinstance(exc, yaml.constructor.ConstructorError) and "constructor" in problem:
             problem = f"{problem.rstrip('.')} (only plain values, lists and mappings are allowed)"
         raise YamlSyntaxError(line, problem) from None
-    except yaml.YAMLError as exc:
-        raise YamlSyntaxError(None, str(exc)) from None
+    except (yaml.YAMLError, RecursionError, TypeError) as exc:
+        raise YamlSyntaxError(None, f"cannot be read ({exc})") from None
     finally:
         loader.dispose()
     lines: dict[Key, int] = {}
     if node is not None:
-        _walk(node, (), lines)
+        _walk(node, (), lines, set())
     return data, lines
 
 
-def _walk(node: yaml.Node, path: Key, lines: dict[Key, int]) -> None:
+def _walk(node: yaml.Node, path: Key, lines: dict[Key, int], seen: set[int]) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
+    if id(node) in seen:  # an alias: already walked (and perhaps recursive, `&a [*a]`)
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             lines[(*path, key)] = key_node.start_mark.line + 1
-            _walk(value_node, (*path, key), lines)
+            _walk(value_node, (*path, key), lines, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             lines[(*path, index)] = item.start_mark.line + 1
-            _walk(item, (*path, index), lines)
+            _walk(item, (*path, index), lines, seen)
 
 
 def line_of(lines: dict[Key, int], *path: str | int) -> int | None:

@@ -75,3 +75,69 @@ def file_for(out: Path, url: str) -> Path:
     """The built file that a site path is served from."""
     path = out / url.lstrip("/")
     return path / "index.html" if url.endswith("/") else path
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def nginx(real_project: Project, built: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Debian's nginx on a loopback port, with the config `portal nginx` prints, over the build."""
+    import subprocess
+    import time
+    import urllib.request
+
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert Path(binary).exists(), "nginx is missing: run `bash .ci/install --test`"
+    port = free_port()
+    folder = tmp_path_factory.mktemp("nginx")
+    result = CliRunner().invoke(main, ["--project", str(real_project.root), "nginx", "--build",
+                                       str(built), "--listen", f"127.0.0.1:{port}"])
+    assert result.exit_code == 0, result.output
+    (folder / "portal.conf").write_text(result.output, encoding="utf-8")
+    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (folder / name).mkdir()
+    (folder / "nginx.conf").write_text(f"""
+user root;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/portal.conf;
+}}
+""", encoding="utf-8")
+    process = subprocess.Popen([binary, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/sv/", timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise AssertionError(f"nginx did not start: {output}") from None
+            time.sleep(0.05)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+    if process.stdout:
+        process.stdout.close()

@@ -101,3 +101,57 @@ def test_build_command_reports_pages_and_time(runner: CliRunner, small: Project)
     result = runner.invoke(main, ["--project", str(small.root), "build", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Built 7 pages" in result.output
+
+
+def test_a_crash_in_post_processing_leaves_the_previous_output_untouched(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = small.root / "build"
+    build(small, out)
+    before = checksums(out)
+
+    def disk_full(root: Path) -> list[Path]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("portal.postprocess.compress.precompress", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        build(small, out)
+    assert checksums(out) == before
+    assert leftovers(small.root) == []
+
+
+def test_a_template_error_leaves_the_previous_output_untouched(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2
+
+    out = small.root / "build"
+    build(small, out)
+    before = checksums(out)
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise jinja2.TemplateSyntaxError("unexpected '}'", 3, "page.html")
+
+    monkeypatch.setattr("portal.views.render_template", broken)
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        build(small, out)
+    assert checksums(out) == before
+
+
+def test_assets_are_fingerprinted_and_text_is_precompressed(small_built: Path) -> None:
+    import gzip
+    import re
+
+    css = sorted((small_built / "static" / "css").glob("portal.*.css"))
+    assert len(css) == 1 and re.fullmatch(r"portal\.[0-9a-f]{10}\.css", css[0].name)
+    page = (small_built / "sv" / "index.html").read_text(encoding="utf-8")
+    assert f'href="/static/css/{css[0].name}"' in page
+    assert not (small_built / "static" / "css" / "portal.css").exists()
+    packed = small_built / "sv" / "index.html.gz"
+    assert gzip.decompress(packed.read_bytes()) == (small_built / "sv" / "index.html").read_bytes()
+
+
+def test_two_builds_of_the_same_content_are_byte_identical(small: Project) -> None:
+    build(small, small.root / "one")
+    build(small, small.root / "two")
+    assert checksums(small.root / "one") == checksums(small.root / "two")

@@ -140,4 +140,4 @@ def test_check_passes_on_content_with_only_warnings(runner: CliRunner, small: Pr
     code, output = check(runner, small)
     assert code == 0
     assert "content/sv/bara-svenska.md: warning: not translated into en, ar" in output
-    assert "1 warning(s), no errors." in output
+    assert "0 error(s), 1 warning(s)." in output
