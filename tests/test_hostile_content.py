@@ -9,10 +9,10 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from conftest import make_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import make_project
 from portal.site import load_site
 
 ATTACKS = [
@@ -61,7 +61,10 @@ WORKDIR = Path(tempfile.mkdtemp(prefix="portal-hostile-"))
 PROJECT = make_project(WORKDIR)
 
 
-@settings(max_examples=int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "150"))  # more for a longer local run
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(files())
 def test_any_file_gives_a_clean_page_or_a_located_error(data: bytes) -> None:
     target = PROJECT.content / "sv" / "fientlig.md"
