@@ -37,8 +37,8 @@ def parse(text: str) -> tuple[Any, dict[Key, int]]:
     try:
         loader = _Loader(text)  # rejects control characters already here
     except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise YamlSyntaxError(line, f"the character U+{exc.character:04X} is not allowed "
+        where = text[: exc.position].count("\n") + 1
+        raise YamlSyntaxError(where, f"the character U+{exc.character:04X} is not allowed "
                                     "(remove it; it is often invisible)") from None
     try:
         node = loader.get_single_node()
