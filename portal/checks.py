@@ -74,6 +74,10 @@ def check_site(project: Project, settings: Settings, pages: list[Page],
         if page.lang in codes:
             problems += _check_page(page, by_lang[page.lang], project, publishing)
     problems += _check_translations(settings, by_lang)
+    if settings.hide_visit_page and settings.hide_visit_page not in by_lang[settings.default_language]:
+        problems.append(Problem(relative(project.content / "site.yml", project.root), None,
+                        f"hide_visit_page {settings.hide_visit_page!r} is not a page in "
+                        f"{settings.default_language}/ (give the file name without .md)"))
     return problems
 
 
@@ -185,7 +189,7 @@ def _check_translations(settings: Settings, by_lang: dict[str, dict[str, Page]])
     problems = []
     default = settings.default_language
     for name, source in by_lang[default].items():
-        if source.draft:
+        if source.draft or source.easy_read:
             continue
         missing = [code for code in settings.codes if code != default
                    and (name not in by_lang[code] or by_lang[code][name].draft)]

@@ -18,6 +18,7 @@ from . import yamltext
 from .errors import Problem, relative
 
 INDEX = "index"
+RESERVED = {"search", "poster"}  # slugs the portal itself uses in every language
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIELDS = {
     "title": "the page heading and its name in the menu (required)",
@@ -26,6 +27,8 @@ FIELDS = {
     "order": "a whole number: the page's place in the menu",
     "updated": "the date the page was last checked, as YYYY-MM-DD",
     "draft": "true or false: a draft is shown in the preview but never published",
+    "easy_read": "true for an easy-to-read page (lättläst): marked as such, linked from the "
+                 "start page rather than the menu, and not expected in other languages",
     "translated_from": "filled in by `portal translations done`: the version of the "
                        "default-language page this translation matches",
 }
@@ -48,6 +51,7 @@ class Page:
     body: str
     body_line: int  # the file's line number of the body's first line
     translated_from: str | None  # fingerprint of the source page this translation matches
+    easy_read: bool
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -162,6 +166,8 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
         elif not isinstance(slug, str) or not SLUG.match(slug):
             problem("slug", f"slug {slug!r} may only use lowercase a-z, 0-9 and single hyphens "
                             "(e.g. `slug: kontakt`)")
+        if slug in RESERVED:
+            problem("slug", f"the address {slug!r} is used by the portal itself: choose another slug")
     order = data.get("order", 1000)
     if not isinstance(order, int) or isinstance(order, bool):
         problem("order", f"order {order!r} must be a whole number, e.g. `order: 3`")
@@ -177,10 +183,14 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
     if not isinstance(draft, bool):
         problem("draft", f"draft {draft!r} must be true or false")
         draft = False
+    easy_read = data.get("easy_read", False)
+    if not isinstance(easy_read, bool):
+        problem("easy_read", f"easy_read {easy_read!r} must be true or false")
+        easy_read = False
     source = data.get("translated_from")
     if source is not None and not isinstance(source, str):
         source = str(source)
     if problems:
         return None, problems
     return Page(lang, name, where, title, description, slug, order, updated, draft, body,
-                body_line, source, at), []
+                body_line, source, easy_read, at), []

@@ -30,7 +30,11 @@ class BuildResult:
 
 def site_urls(site: Site) -> list[str]:
     """Every URL to freeze, taken from the Site (no url_for per page)."""
-    return ["/", "/404.html", "/sitemap.xml", "/robots.txt", *(page.url for page in site.pages())]
+    urls = ["/", "/404.html", "/sitemap.xml", "/robots.txt"]
+    urls += [f"/{code}/search/" for code in site.settings.codes]
+    for page in site.pages():
+        urls += [page.url, f"{page.url}poster/", f"{page.url}qr.svg"]
+    return urls
 
 
 def build(project: Project, out: Path) -> BuildResult:

@@ -43,7 +43,8 @@ def update(translations: Path, codes: list[str]) -> list[Path]:
         if path.exists():
             with path.open("rb") as f:
                 catalog = read_po(f, locale=code, domain=DOMAIN)
-            catalog.update(template, update_header_comment=False)
+            # No fuzzy matching: a guessed translation of a safety text is worse than none.
+            catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
         else:
             catalog = Catalog(locale=code, domain=DOMAIN, project="portal", charset="utf-8",
                               fuzzy=False)

@@ -74,6 +74,7 @@ class Settings:
     police: Phone  # 114 14
     healthcare: Phone  # 1177
     quick_exit: str  # absolute URL of a neutral site
+    hide_visit_page: str | None = None  # the page on hiding a visit, linked beside the quick exit
     path: Path = field(default=Path(SETTINGS_FILE), compare=False)
 
     @property
@@ -134,7 +135,7 @@ class _Reader:
     """Reads settings fields, collecting every problem with its line."""
 
     KEYS = ("base_url", "default_language", "languages", "municipality", "programme", "contact",
-            "emergency", "police", "healthcare", "quick_exit")
+            "emergency", "police", "healthcare", "quick_exit", "hide_visit_page")
 
     def __init__(self, where: str, data: dict[str, Any], lines: dict[yamltext.Key, int]) -> None:
         self.where, self.data, self.lines = where, data, lines
@@ -280,4 +281,5 @@ class _Reader:
             police=self.phone(country, "police"),
             healthcare=self.phone(country, "healthcare"),
             quick_exit=self.url("quick_exit"),
+            hide_visit_page=str(self.data["hide_visit_page"]) if self.data.get("hide_visit_page") else None,
         )

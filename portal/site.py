@@ -81,8 +81,8 @@ class Site:
         return self._html[key]
 
     def nav(self, lang: str) -> list[Page]:
-        """The menu of a language: its pages in order."""
-        return list(self._by_lang[lang].values())
+        """The menu of a language: its pages in order (easy-to-read pages are linked from text)."""
+        return [page for page in self._by_lang[lang].values() if not page.easy_read]
 
 
 PageCache = dict[Path, tuple[tuple[int, int], Page | None, list[Problem]]]

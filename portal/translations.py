@@ -42,7 +42,7 @@ def statuses(site: Site) -> list[list[Status]]:
     """A row per published default-language page, a column per language."""
     default = site.settings.default_language
     return [[page_status(site, source, code) for code in site.settings.codes]
-            for source in site.pages(default) if not source.draft]
+            for source in site.pages(default) if not (source.draft or source.easy_read)]
 
 
 def ui_coverage(site: Site) -> list[Coverage]:

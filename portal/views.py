@@ -40,6 +40,8 @@ class Chrome:
     hours: list[str]
     missing_note: str  # in this language: "this page is not translated, you go to the start page"
     og_locale: str
+    search_url: str
+    hide_visit_url: str | None  # the page on hiding a visit, beside the quick exit
 
 
 class Portal:
@@ -55,6 +57,7 @@ class Portal:
             settings = self.site.settings
             with flask_babel.force_locale(code):
                 note = _("start page (this page is not in this language yet)")
+            hide = self.site.page(code, settings.hide_visit_page or "")
             self._chrome[code] = Chrome(
                 lang=settings.language(code),
                 programme=settings.programme[code],
@@ -64,16 +67,23 @@ class Portal:
                 hours=settings.opening_hours(code),
                 missing_note=note,
                 og_locale=_og_locale(code),
+                search_url=f"/{code}/search/",
+                hide_visit_url=hide.url if hide else None,
             )
         return self._chrome[code]
 
-    def links(self, page: Page) -> list[Link]:
-        """One link per language: to this page's translation, or to that language's start page."""
+    def links(self, page: Page, pattern: str | None = None) -> list[Link]:
+        """One link per language: to this page's translation, or to that language's start page.
+
+        With a pattern such as "/{code}/search/", every language's version of that URL instead.
+        """
         translations = self.site.translations(page.name)
         result = []
         for language in self.site.settings.languages:
             other = translations.get(language.code)
-            if other is not None:
+            if pattern is not None:
+                result.append(Link(language, pattern.format(code=language.code), ""))
+            elif other is not None:
                 result.append(Link(language, other.url, other.title))
             else:
                 chrome = self.chrome(language.code)
@@ -159,6 +169,49 @@ def show(lang: str, url: str) -> str:
     if found is None:
         abort(404)
     return render_template("page.html", **page_context(found))
+
+
+@bp.route("/<lang>/search/")
+def search(lang: str) -> str:
+    """Search with Pagefind when JavaScript runs; without it, a list of every page."""
+    state = portal()
+    if lang not in state.site.settings.codes:
+        abort(404)
+    start = state.site.start(lang)
+    return render_template("search.html", chrome=state.chrome(lang), page=None, search_page=True,
+                           links=state.links(start, "/{code}/search/"),
+                           pages=list(state.site.pages(lang)))
+
+
+def _page_at(lang: str, slug: str | None) -> Page:
+    url = f"/{lang}/" if slug is None else f"/{lang}/{slug}/"
+    found = portal().site.by_url(url)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/<lang>/poster/", defaults={"slug": None})
+@bp.route("/<lang>/<slug>/poster/")
+def poster(lang: str, slug: str | None) -> str:
+    """An A4 poster of a page: title, description, a large QR code, the address and contact."""
+    from .qr import qr_svg
+
+    found = _page_at(lang, slug)
+    url = portal().site.settings.absolute(found.url)
+    return render_template("poster.html", chrome=portal().chrome(lang), page=found, url=url,
+                           qr=qr_svg(url, title=found.title), links=[])
+
+
+@bp.route("/<lang>/qr.svg", defaults={"slug": None})
+@bp.route("/<lang>/<slug>/qr.svg")
+def qr_code(lang: str, slug: str | None) -> tuple[str, int, dict[str, str]]:
+    """The page's address as a QR code: a self-contained SVG file."""
+    from .qr import qr_svg
+
+    found = _page_at(lang, slug)
+    svg = qr_svg(portal().site.settings.absolute(found.url), title=found.title, standalone=True)
+    return svg, 200, {"Content-Type": "image/svg+xml"}
 
 
 @bp.route("/404.html")

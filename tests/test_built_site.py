@@ -15,10 +15,13 @@ SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
 LANGS = ("sv", "en", "ar", "fa", "so", "fi")
 PAGES = ("index", "vill-du-lamna", "hjalp", "sa-gar-det-till", "for-anhoriga",
          "for-yrkesverksamma", "fragor-och-svar", "kontakt", "din-integritet", "tillganglighet")
+EASY_READ = ("lattlast-om-oss", "lattlast-dina-rattigheter", "lattlast-kontakt")  # Swedish only
 
 
 def content_pages(built: Path) -> list[Path]:
-    return [p for p in html_files(built) if p.parent != built and "static" not in p.parts]
+    """The built pages of content: not the chooser, 404, search pages or posters."""
+    return [p for p in html_files(built) if p.parent != built
+            and not {"static", "search", "poster"} & set(p.relative_to(built).parts)]
 
 
 def test_every_page_is_built_in_all_six_languages(real_project: Project, built: Path) -> None:
@@ -26,10 +29,12 @@ def test_every_page_is_built_in_all_six_languages(real_project: Project, built: 
     assert site is not None, problems
     for lang in LANGS:
         names = {page.name for page in site.pages(lang)}
-        assert names == set(PAGES), lang
+        assert names == set(PAGES) | (set(EASY_READ) if lang == "sv" else set()), lang
         for page in site.pages(lang):
             assert file_for(built, page.url).is_file()
-    assert len(content_pages(built)) == len(LANGS) * len(PAGES)
+            assert file_for(built, page.url + "poster/").is_file()
+            assert file_for(built, page.url + "qr.svg").is_file()
+    assert len(content_pages(built)) == len(LANGS) * len(PAGES) + len(EASY_READ)
 
 
 def test_every_page_declares_its_language_and_direction(built: Path) -> None:
@@ -116,14 +121,18 @@ def test_language_switcher_leads_to_the_same_page_in_each_language(built: Path) 
         assert [a["lang"] for a in switcher] == list(LANGS)
         for link in switcher:
             assert file_for(built, link["href"]).is_file(), (path, link["href"])
-            assert link["href"] == alternates[link["lang"]], (canonical, link["lang"])
+            if link["lang"] in alternates:
+                assert link["href"] == alternates[link["lang"]], (canonical, link["lang"])
+            else:  # not translated (the Swedish easy-to-read pages): that language's start page
+                assert link["href"] == f"/{link['lang']}/" and link.select_one(".portal-languages__note")
 
 
 def test_nav_lists_the_language_s_pages_and_marks_the_current_one(built: Path) -> None:
     for lang in LANGS:
         start = parse(built / lang / "index.html")
         nav = start.select(".portal-nav__link")
-        assert len(nav) == len(PAGES)
+        assert len(nav) == len(PAGES) + 1  # the pages, then search
+        assert nav[-1]["href"] == f"/{lang}/search/"
         assert all(a["href"].startswith(f"/{lang}/") for a in nav)
         current = [a for a in nav if a.get("aria-current") == "page"]
         assert [a["href"] for a in current] == [f"/{lang}/"]
@@ -151,7 +160,56 @@ def test_root_is_a_language_chooser_with_every_language_by_its_own_name(built: P
                      "so": "Soomaali", "fi": "Suomi"}
     assert {a["href"] for a in soup.select(".portal-chooser__link")} == {f"/{c}/" for c in LANGS}
     assert {link["hreflang"] for link in soup.find_all("link", rel="alternate")} == {*LANGS, "x-default"}
-    assert not soup.find("script") and not soup.find("img")  # no flags, nothing stored
+    assert not soup.find("img")  # no flags
+    assert [s["src"].split("/")[-1].split(".")[0] for s in soup.find_all("script")] == ["portal"]
+
+
+def test_easy_to_read_pages_are_marked_and_linked_from_the_swedish_start_page(built: Path) -> None:
+    start = parse(built / "sv" / "index.html")
+    linked = {a["href"] for a in start.select(".portal-prose a")}
+    for name in EASY_READ:
+        assert f"/sv/{name}/" in linked
+        page = parse(built / "sv" / name / "index.html")
+        assert page.select_one(".portal-tag").text == "Lättläst"
+    nav = {a["href"] for a in start.select(".portal-nav__link")}
+    assert not any("lattlast" in href for href in nav)
+
+
+def test_every_page_has_a_qr_code_and_a_printable_poster_in_its_language(built: Path) -> None:
+    poster = parse(built / "ar" / "contact" / "poster" / "index.html")
+    assert poster.html["lang"] == "ar" and poster.html["dir"] == "rtl"
+    assert poster.find("svg", class_="portal-qr")
+    assert "https://avhopp.ekbacka.example/ar/contact/" in poster.text
+    assert poster.select_one('meta[name="robots"]')["content"] == "noindex"
+    svg = (built / "ar" / "contact" / "qr.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<?xml") and "<svg" in svg and "href" not in svg  # self-contained
+    share = parse(built / "ar" / "contact" / "index.html").select_one(".portal-share")
+    assert share.select_one("input")["value"] == "https://avhopp.ekbacka.example/ar/contact/"
+    assert {a["href"] for a in share.select("a")} == {"/ar/contact/qr.svg", "/ar/contact/poster/"}
+
+
+def test_link_previews_have_open_graph_and_twitter_image(built: Path) -> None:
+    soup = parse(built / "fi" / "index.html")
+    image = soup.find("meta", property="og:image")["content"]
+    assert image.startswith("https://avhopp.ekbacka.example/static/images/share.")
+    assert file_for(built, urlsplit(image).path).is_file()
+    assert soup.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
+    assert soup.find("meta", attrs={"name": "twitter:image"})["content"] == image
+
+
+def test_search_page_lists_every_page_of_its_language_without_javascript(built: Path) -> None:
+    soup = parse(built / "so" / "search" / "index.html")
+    listed = {a["href"] for a in soup.select(".portal-search__pages a")}
+    assert listed == {urlsplit(parse(p).find("link", rel="canonical")["href"]).path
+                      for p in content_pages(built) if p.relative_to(built).parts[0] == "so"}
+
+
+def test_a_page_with_its_css_stays_under_30_kb_compressed(built: Path) -> None:
+    css = next((built / "static" / "css").glob("portal.*.css.gz")).stat().st_size
+    js = next((built / "static" / "js").glob("portal.*.js.gz")).stat().st_size
+    for path in content_pages(built):
+        page = Path(str(path) + ".gz").stat().st_size
+        assert page + css + js < 30_000, path
 
 
 def test_404_page_offers_every_start_page(built: Path) -> None:

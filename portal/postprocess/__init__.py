@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..server import Policy
 from ..site import Site
-from . import assets, compress, hostfiles
+from . import assets, compress, hostfiles, search
 
 
-def run(staging: Path, site: Site) -> dict[str, list[str]]:
-    """Post-process a frozen site in place; return facts for the server config (script hashes)."""
+def run(staging: Path, site: Site) -> dict[str, object]:
+    """Post-process a frozen site in place; return facts for the server config."""
+    search.index(staging)
     renamed = assets.fingerprint(staging)
-    hashes = assets.inline_script_hashes(staging)
-    hostfiles.write(staging, site.settings, hashes)
+    policy = Policy(tuple(assets.inline_script_hashes(staging)), wasm=True)
+    hostfiles.write(staging, site.settings, policy)
     compress.precompress(staging)
-    return {"script_hashes": hashes, "fingerprinted": sorted(renamed.values())}
+    return {"script_hashes": list(policy.script_hashes), "wasm": policy.wasm,
+            "fingerprinted": sorted(renamed.values())}

@@ -8,8 +8,8 @@ from ..server import IMMUTABLE, REVALIDATE, Policy, security_headers
 from ..settings import Settings
 
 
-def write(root: Path, settings: Settings, script_hashes: list[str]) -> None:
-    headers = security_headers(Policy(tuple(script_hashes)))
+def write(root: Path, settings: Settings, policy: Policy) -> None:
+    headers = security_headers(policy)
     lines = ["/*", *(f"  {name}: {value}" for name, value in headers.items()),
              f"  Cache-Control: {REVALIDATE}", "", "/static/*", f"  Cache-Control: {IMMUTABLE}", ""]
     (root / "_headers").write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,226 @@
+"""A real browser (Debian's Chromium, driven by Playwright) on the real build served by nginx.
+
+Quick exit, search, keyboard use, privacy (no request elsewhere, nothing stored), no CSP
+violation, and axe-core at WCAG 2.1 AA on every page type in a left-to-right and a
+right-to-left language. Phone screenshots of the start page go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import ROOT
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+NEUTRAL = "https://www.smhi.se/"
+AXE = ROOT / "tests" / "tools" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+# Every page type, in Swedish and in Arabic (right to left).
+PAGE_TYPES = ["/", "/{lang}/", "/{lang}/{contact}/", "/{lang}/search/", "/{lang}/{contact}/poster/",
+              "/{lang}/no-such-page/"]
+CONTACT = {"sv": "kontakt", "ar": "contact"}
+
+
+def pages_of(lang: str) -> list[str]:
+    return [p.format(lang=lang, contact=CONTACT[lang]) for p in PAGE_TYPES]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Chromium is missing: run `bash .ci/install --test`"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport=PHONE)
+    # The neutral site is on the internet, which this machine cannot reach: answer for it.
+    context.route(f"{NEUTRAL}**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<title>Neutral</title><p>Weather</p>"))
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def test_quick_exit_button_leaves_and_keeps_the_portal_out_of_back(nginx: str, page: Page) -> None:
+    page.goto(f"{nginx}/sv/kontakt/")
+    page.get_by_role("link", name=re.compile("^Lämna sidan")).click()
+    page.wait_for_url(NEUTRAL)
+    page.go_back()  # location.replace took the portal page out of the history
+    assert not page.url.startswith(nginx)
+
+
+def test_pressing_shift_three_times_leaves(nginx: str, page: Page) -> None:
+    page.goto(f"{nginx}/ar/contact/")
+    status = page.locator(".js-portal-exit-status")
+    exit_area = page.locator(".js-portal-exit")
+    page.keyboard.press("Shift")
+    assert status.text_content() == exit_area.get_attribute("data-two-more")
+    page.keyboard.press("Shift")
+    assert status.text_content() == exit_area.get_attribute("data-one-more")
+    assert "Shift" in (status.text_content() or "")
+    page.keyboard.press("Shift")
+    page.wait_for_url(NEUTRAL)
+
+
+def test_another_key_between_shift_presses_starts_the_count_again(nginx: str, page: Page) -> None:
+    page.goto(f"{nginx}/sv/")
+    for key in ("Shift", "Shift", "a", "Shift"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    assert page.url == f"{nginx}/sv/"
+    assert "2 gånger till" in (page.locator(".js-portal-exit-status").text_content() or "")
+
+
+def test_quick_exit_works_without_javascript(browser: Browser, nginx: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    context.route(f"{NEUTRAL}**", lambda route: route.fulfill(status=200, body="neutral"))
+    page = context.new_page()
+    page.goto(f"{nginx}/fa/")
+    assert page.locator(".portal-nav__list").is_visible()  # the whole menu, no toggle needed
+    page.locator(".js-portal-exit-button").click()
+    page.wait_for_url(NEUTRAL)
+    page.goto(f"{nginx}/fa/search/")
+    assert page.locator(".portal-search__pages a").count() >= 10  # the fallback: every page
+    assert not page.locator(".portal-search__form").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize(("lang", "word", "expected"), [
+    ("sv", "skulder", "/sv/hjalp/"),
+    ("ar", "الديون", "/ar/help/"),
+])
+def test_search_finds_pages_in_the_page_language_only(
+    nginx: str, page: Page, lang: str, word: str, expected: str
+) -> None:
+    page.goto(f"{nginx}/{lang}/search/")
+    box = page.locator(".js-portal-search-input")
+    box.wait_for(state="visible")
+    box.fill(word)
+    results = page.locator(".portal-search__result a")
+    results.first.wait_for()
+    hrefs = [urlsplit(h or "").path for h in results.evaluate_all("els => els.map(e => e.href)")]
+    assert expected in hrefs
+    assert all(h.startswith(f"/{lang}/") for h in hrefs)
+    assert "?" not in page.url  # the words searched for stay out of the history
+
+
+def test_keyboard_reaches_skip_link_then_quick_exit(nginx: str, page: Page) -> None:
+    page.goto(f"{nginx}/sv/kontakt/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert "portal-skip-link" in focused
+    box = page.locator(".portal-skip-link").bounding_box()
+    assert box and box["y"] >= 0  # visible when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.goto(f"{nginx}/sv/kontakt/")
+    names = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate("document.activeElement.className"))
+    assert any("portal-exit__button" in n for n in names[:3])
+
+
+def test_menu_folds_on_a_phone_and_opens_with_its_button(nginx: str, page: Page) -> None:
+    page.goto(f"{nginx}/sv/")
+    toggle = page.locator(".js-portal-nav-toggle")
+    assert toggle.is_visible() and not page.locator(".portal-nav__list").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.locator(".portal-nav__list").is_visible()
+
+
+def test_copy_link_copies_the_page_address(nginx: str, browser: Browser) -> None:
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=nginx)
+    page = context.new_page()
+    page.goto(f"{nginx}/sv/kontakt/")
+    page.locator(".js-portal-copy").click()
+    page.locator(".js-portal-copy-status", has_text="kopierad").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == "https://avhopp.ekbacka.example/sv/kontakt/"
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_no_request_leaves_the_site_and_nothing_is_stored(
+    nginx: str, context: BrowserContext, lang: str
+) -> None:
+    requests: list[str] = []
+    page = context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    for path in pages_of(lang):
+        page.goto(f"{nginx}{path}")
+        page.wait_for_load_state("networkidle")
+    page.goto(f"{nginx}/{lang}/search/")
+    page.locator(".js-portal-search-input").fill("112")
+    page.wait_for_load_state("networkidle")
+    outside = [url for url in requests if not url.startswith(f"{nginx}/")]
+    assert requests and outside == []
+    assert context.cookies() == []
+    stored = page.evaluate("[document.cookie, localStorage.length, sessionStorage.length]")
+    assert stored == ["", 0, 0]
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_pages_load_under_the_csp_with_no_violation(nginx: str, context: BrowserContext,
+                                                      lang: str) -> None:
+    messages: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: messages.append(f"pageerror: {error}"))
+    for path in pages_of(lang):
+        page.goto(f"{nginx}{path}")
+        page.wait_for_load_state("networkidle")
+    page.goto(f"{nginx}/{lang}/search/")
+    page.locator(".js-portal-search-input").fill("112")
+    page.locator(".portal-search__result").first.wait_for()
+    problems = [m for m in messages if "Content Security Policy" in m or "Refused" in m
+                or m.startswith("pageerror") or (m.startswith("error") and "404" not in m)]
+    assert problems == []
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}])
+def test_every_page_type_passes_axe_at_wcag_21_aa(
+    nginx: str, browser: Browser, lang: str, viewport: dict[str, int]
+) -> None:
+    assert AXE.is_file(), "axe-core is missing: run `bash .ci/install --test`"
+    context = browser.new_context(viewport=viewport, bypass_csp=True)  # to inject axe itself
+    page = context.new_page()
+    failures = {}
+    for path in pages_of(lang):
+        page.goto(f"{nginx}{path}")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
+        violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+        if violations:
+            failures[path] = violations
+    context.close()
+    assert failures == {}
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_phone_screenshot_of_the_start_page(nginx: str, page: Page, lang: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{nginx}/{lang}/")
+    target = ARTIFACTS / f"start-{lang}-phone.png"
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 10_000
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
