@@ -25,7 +25,7 @@ HEADING = re.compile(r"^(#{1,6})\s+\S")
 FENCE = re.compile(r"^\s*(```|~~~)")
 TAG = re.compile(r"</?[A-Za-z][^>]*>")
 ID = re.compile(r'\sid="([^"]+)"')
-MAX_DESCRIPTION = 160
+MAX_DESCRIPTION = 155
 
 
 def warning(path: str, line: int | None, message: str) -> Problem:
@@ -84,6 +84,10 @@ def check_site(project: Project, settings: Settings, pages: list[Page],
 def _check_page(page: Page, siblings: dict[str, Page], project: Project,
                 publishing: bool) -> list[Problem]:
     problems = []
+    for key in ("title", "description"):
+        if PLACEHOLDER.search(getattr(page, key)):
+            problems.append(warning(page.path, page.line(key), f"placeholders such as {{{{ phone }}}} "
+                            f"work in the text only, not in {key!r}: write it out or move it"))
     if len(page.description) > MAX_DESCRIPTION:
         problems.append(warning(page.path, page.line("description"),
                         f"the description has {len(page.description)} characters; link previews "
@@ -107,8 +111,9 @@ def _check_page(page: Page, siblings: dict[str, Page], project: Project,
                 problems.append(warning(page.path, number, "a first-level heading (#) in the text: "
                                 "the title is the page's only first-level heading; use ## here"))
             elif new > level + 1:
-                problems.append(warning(page.path, number, f"heading level {new} follows level "
-                                f"{level}: do not skip a level (use {'#' * (level + 1)})"))
+                after = "the title" if level == 1 else "#" * level
+                problems.append(warning(page.path, number, f"heading {'#' * new} comes right after "
+                                f"{after}: do not skip a level (use {'#' * (level + 1)})"))
             level = new
         for tag in TAG.findall(line):
             problems += [warning(page.path, number, message) for message in _removed(tag)]
@@ -128,8 +133,9 @@ def _check_image(page: Page, number: int, alt: str, target: str, project: Projec
         problems.append(Problem(page.path, number, f"image {target!r}: put images in static/ "
                                 "and write /static/images/name.png"))
     elif not (project.static / unquote(parts.path).removeprefix("/static/")).is_file():
-        problems.append(Problem(page.path, number, f"image {target!r} does not exist (is the "
-                                f"file in {relative(project.static, project.root)}/?)"))
+        folder = relative(project.static, project.root) + "/" + parts.path.removeprefix("/static/")
+        problems.append(Problem(page.path, number, f"image {target!r} does not exist (there is no "
+                                f"file {folder})"))
     return problems
 
 
@@ -145,8 +151,9 @@ def _check_link(page: Page, number: int, target: str, siblings: dict[str, Page],
         return [] if target else [Problem(page.path, number, "a link with no address: write "
                                           "[text](page.md)")]
     if not parts.path.endswith(".md") or "/" in parts.path:
-        return [Problem(page.path, number, f"link {target!r} is not a page: link to another page "
-                        "by its file name, e.g. (kontakt.md)")]
+        hint = ("a link to another website needs https:// in front" if parts.path.startswith("www.")
+                else "link to another page by its file name, e.g. (kontakt.md)")
+        return [Problem(page.path, number, f"link {target!r} is not a page: {hint}")]
     name = parts.path.removesuffix(".md")
     if name not in siblings:
         return [Problem(page.path, number, f"link to {parts.path!r}: there is no such page in "
@@ -202,6 +209,11 @@ def _check_translations(settings: Settings, by_lang: dict[str, dict[str, Page]])
                 problems.append(warning(page.path, page.line("translated_from"),
                                 f"{source.path} has changed since this translation was marked up "
                                 f"to date: update it, then run `portal translations done {code} {name}`"))
+    for code in settings.codes:
+        for name, page in by_lang[code].items():
+            if code != default and name not in by_lang[default] and not page.easy_read:
+                problems.append(warning(page.path, None, f"there is no {default}/{name}.md: is the "
+                                "file name the same as the page it translates?"))
     return problems
 
 

@@ -34,6 +34,8 @@ def build(ctx: click.Context, out: str) -> None:
 
     project = _project(ctx)
     result = run_build(project, Path(out) if Path(out).is_absolute() else Path.cwd() / out)
+    for problem in sorted(result.warnings, key=Problem.key):
+        click.echo(str(problem), err=True)
     click.echo(f"Built {result.pages} pages ({result.files} files) into {result.out} "
                f"in {result.seconds:.2f} s.")
 

@@ -30,14 +30,15 @@ class Problem:
 class ContentError(click.ClickException):
     """Raised when the content cannot be built; carries every problem found, not just one."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], closing: str = "fix them and try again") -> None:
         self.problems = sorted(problems, key=Problem.key)
+        self.closing = closing
         super().__init__(self.format_message())
 
     def format_message(self) -> str:
         count = len(self.problems)
         lines = [str(p) for p in self.problems]
-        lines.append(f"{count} problem{'s' if count != 1 else ''} found; nothing was published.")
+        lines.append(f"{count} problem{'s' if count != 1 else ''} found; {self.closing}.")
         return "\n".join(lines)
 
     def show(self, file: object = None) -> None:  # no "Error: " prefix: each line is complete

@@ -14,8 +14,8 @@ from pathlib import Path
 from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
 
 from . import create_app, postprocess
-from .errors import BuildError
-from .site import Project, Site, require_site
+from .errors import BuildError, ContentError, Problem
+from .site import Project, Site, load_site
 
 MARKER = ".portal-build.json"
 
@@ -26,6 +26,7 @@ class BuildResult:
     pages: int
     files: int
     seconds: float
+    warnings: list[Problem]
 
 
 def site_urls(site: Site) -> list[str]:
@@ -42,7 +43,10 @@ def build(project: Project, out: Path) -> BuildResult:
     started = time.perf_counter()
     out = out.resolve()
     previous = guard_target(project, out)
-    site = require_site(project)
+    site, problems = load_site(project)
+    errors = [p for p in problems if p.severity == "error"]
+    if site is None or errors:
+        raise ContentError(errors, "nothing was published")
     app = create_app(project, site=site)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
@@ -72,7 +76,7 @@ def build(project: Project, out: Path) -> BuildResult:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     pages = sum(1 for _ in site.pages())
-    return BuildResult(out, pages, len(files), time.perf_counter() - started)
+    return BuildResult(out, pages, len(files), time.perf_counter() - started, problems)
 
 
 def guard_target(project: Project, out: Path) -> set[str] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +78,39 @@ def coverage(catalog: Catalog, code: str) -> Coverage:
     done = [m for m in messages if m.string and (all(m.string) if isinstance(m.string, tuple) else True)]
     return Coverage(code, len(messages), len([m for m in done if not m.fuzzy]),
                     len([m for m in messages if m.fuzzy]))
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def check_catalogs(translations: Path, codes: list[str], root: Path) -> list[Problem]:
+    """Missing or broken .po files are errors; untranslated strings are warnings."""
+    problems = []
+    for code in codes:
+        path = po_path(translations, code)
+        where = relative(path, root)
+        if not path.exists():
+            problems.append(Problem(where, None, f"there are no interface translations for "
+                                    f"{code!r}: run `portal translations update`, then translate it"))
+            continue
+        try:
+            catalog = read_catalog(path, code)
+        except Exception as exc:  # Babel raises several types for broken .po files
+            problems.append(Problem(where, getattr(exc, "lineno", None), f"cannot be read: {exc}"))
+            continue
+        for message in catalog:
+            if not message.id:
+                continue
+            text = (message.string if isinstance(message.string, str)
+                    else " ".join(message.string or ()))
+            if not text or message.fuzzy:
+                problems.append(Problem(where, message.lineno, f"{message.id!r} is not translated "
+                                        "(the English text is shown)", "warning"))
+            elif sorted(PLACEHOLDER.findall(text)) != sorted(PLACEHOLDER.findall(str(message.id))):
+                needed = ", ".join(PLACEHOLDER.findall(str(message.id)))
+                problems.append(Problem(where, message.lineno, f"the translation of {message.id!r} "
+                                        f"must contain {needed} exactly as written"))
+    return problems
 
 
 def compile_catalogs(translations: Path, codes: list[str], out: Path,

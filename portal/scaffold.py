@@ -7,10 +7,10 @@ import datetime as dt
 import click
 import yaml
 
-from .content import SLUG
+from .content import RESERVED, SLUG
 from .errors import relative
 from .settings import load_settings
-from .site import Project, require_site
+from .site import Project
 
 TEMPLATE = """---
 {front_matter}---
@@ -34,6 +34,8 @@ TEXTS = {
 def new_page(project: Project, name: str, title: str | None, translate: bool) -> list[str]:
     """Create `content/<default>/<name>.md` (and drafts in other languages); return their paths."""
     name = name.removesuffix(".md")
+    if name in RESERVED:
+        raise click.ClickException(f"{name!r} is an address the portal itself uses: choose another name")
     if not SLUG.match(name):
         raise click.ClickException(f"{name!r} cannot be a page name: use lowercase a-z, 0-9 and "
                                    "hyphens, e.g. `portal new oppettider`")
@@ -42,27 +44,40 @@ def new_page(project: Project, name: str, title: str | None, translate: bool) ->
         raise click.ClickException("\n".join(str(p) for p in problems))
     default = settings.default_language
     target = project.content / default / f"{name}.md"
+    created = []
     if target.exists():
-        raise click.ClickException(f"{relative(target, project.root)} already exists")
-    title = title or name.replace("-", " ").capitalize()
-    order = 10 * (1 + len(list((project.content / default).glob("*.md"))))
-    front_matter = yaml.safe_dump(
-        {"title": title, "description": f"{title}: what this page tells the reader.", "slug": name,
-         "order": order, "updated": dt.date.today()},
-        allow_unicode=True, sort_keys=False)
-    text = TEMPLATE.format(front_matter=front_matter, **TEXTS)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    created = [relative(target, project.root)]
+        if not translate:
+            raise click.ClickException(f"{relative(target, project.root)} already exists (add "
+                                       "--translate to create the missing translations of it)")
+        text = target.read_text(encoding="utf-8")
+    else:
+        title = title or name.replace("-", " ").capitalize()
+        order = 10 * (1 + len(list((project.content / default).glob("*.md"))))
+        # A draft until the writer has replaced the example text: drafts are never published.
+        front_matter = yaml.safe_dump(
+            {"title": title, "description": f"{title}: what this page tells the reader.",
+             "slug": name, "order": order, "updated": dt.date.today(), "draft": True},
+            allow_unicode=True, sort_keys=False)
+        text = TEMPLATE.format(front_matter=front_matter, **TEXTS)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        created.append(relative(target, project.root))
     if translate:
-        source = require_site(project, drafts=True).page(default, name)
-        assert source is not None
+        draft = text if "\ndraft: true\n" in text else _as_draft(text)
         for code in settings.codes:
             other = project.content / code / f"{name}.md"
             if code == default or other.exists():
                 continue
             other.parent.mkdir(parents=True, exist_ok=True)
             # A draft copy of the source text: translators replace it and run `translations done`.
-            other.write_text(text.replace("---\n\n", "draft: true\n---\n\n", 1), encoding="utf-8")
+            other.write_text(draft, encoding="utf-8")
             created.append(relative(other, project.root))
     return created
+
+
+def _as_draft(text: str) -> str:
+    """The page with `draft: true` added as the last front-matter line."""
+    lines = text.split("\n")
+    closing = next(i for i, line in enumerate(lines[1:], 1) if line.strip() == "---")
+    lines.insert(closing, "draft: true")
+    return "\n".join(lines)

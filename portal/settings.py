@@ -269,7 +269,7 @@ class _Reader:
             after_hours=self.phone(country, "contact", "after_hours"),
         )
         if contact.email and not EMAIL.match(contact.email):
-            self.problem(("contact", "email"), f"{contact.email!r} is not an e-mail address")
+            self.problem(("contact", "email"), f"contact.email {contact.email!r} is not an e-mail address")
         return Settings(
             base_url=base_url.rstrip("/") + "/",
             default_language=default,

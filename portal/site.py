@@ -95,6 +95,7 @@ def load_site(project: Project, drafts: bool = False,
     With a cache (the preview keeps one), a file whose size and time are unchanged is not read again.
     """
     from .checks import check_anchors, check_site
+    from .i18n import check_catalogs
 
     settings, problems = load_settings(project.content, project.root)
     pages: list[Page] = []
@@ -115,6 +116,7 @@ def load_site(project: Project, drafts: bool = False,
         problems.append(Problem(str(project.content), None, "the content folder is missing"))
     if settings is None:
         return None, problems
+    problems += check_catalogs(project.translations, list(settings.codes), project.root)
     problems += check_site(project, settings, pages, publishing=not drafts)
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -126,10 +128,11 @@ def load_site(project: Project, drafts: bool = False,
     return site, problems
 
 
-def require_site(project: Project, drafts: bool = False) -> Site:
+def require_site(project: Project, drafts: bool = False,
+                 closing: str = "fix them and try again") -> Site:
     """The Site, or a ContentError listing every problem."""
     site, problems = load_site(project, drafts)
     errors = [p for p in problems if p.severity == "error"]
     if site is None or errors:
-        raise ContentError(errors)
+        raise ContentError(errors, closing)
     return site

@@ -58,9 +58,12 @@ def mark_done(site: Site, lang: str, name: str) -> Path:
     """Record in the translation's front matter that it matches the current source page."""
     source = site.page(site.settings.default_language, name)
     page = site.page(lang, name)
-    if source is None or page is None or lang == site.settings.default_language:
-        raise LookupError(f"there is no {lang}/{name}.md translating "
-                          f"{site.settings.default_language}/{name}.md")
+    default = site.settings.default_language
+    if lang == default:
+        raise LookupError(f"{default} is the language translations are made from: give the "
+                          "language of the translation, e.g. `portal translations done en kontakt`")
+    if source is None or page is None:
+        raise LookupError(f"there is no {lang}/{name}.md translating {default}/{name}.md")
     path = site.project.root / page.path
     text = path.read_text(encoding="utf-8")
     line = f"translated_from: {source.fingerprint}"

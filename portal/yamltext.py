@@ -47,6 +47,8 @@ def parse(text: str) -> tuple[Any, dict[Key, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or "invalid YAML"
+        if "mapping values are not allowed" in problem:
+            problem += " (a colon inside a value? put the value in quotes: title: \"A: B\")"
         if isinstance(exc, yaml.constructor.ConstructorError) and "constructor" in problem:
             problem = f"{problem.rstrip('.')} (only plain values, lists and mappings are allowed)"
         raise YamlSyntaxError(line, problem) from None
@@ -66,8 +68,13 @@ def _walk(node: yaml.Node, path: Key, lines: dict[Key, int], seen: set[int]) -> 
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
+        keys: set[str] = set()
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            if key in keys:
+                raise YamlSyntaxError(key_node.start_mark.line + 1,
+                                      f"{key!r} is given twice (keep one of them)")
+            keys.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
             _walk(value_node, (*path, key), lines, seen)
     elif isinstance(node, yaml.SequenceNode):

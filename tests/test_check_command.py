@@ -25,7 +25,9 @@ def findings(problems: list[dict[str, object]], path: str) -> list[tuple[object,
 @pytest.mark.parametrize(
     ("body", "line", "severity", "message"),
     [
-        ("## A\n\n#### B\n", 8, "warning", "heading level 4 follows level 2"),
+        ("## A\n\n#### B\n", 8, "warning", "heading #### comes right after ##"),
+        ("### A\n", 6, "warning", "heading ### comes right after the title"),
+        ("Se [sidan](www.example.se).\n", 6, "error", "needs https:// in front"),
         ("# Rubrik\n", 6, "warning", "a first-level heading (#) in the text"),
         ("![](/static/css/portal.css)\n", 6, "warning", "has no alt text"),
         ("![Karta](/static/images/karta.png)\n", 6, "error", "does not exist"),
@@ -89,3 +91,69 @@ def test_build_refuses_what_check_calls_an_error(runner: CliRunner, small: Proje
                                   str(small.root / "out")])
     assert result.exit_code == 1 and "content/sv/ny.md:6: link '#saknas'" in result.output
     assert "Traceback" not in result.output and not (small.root / "out").exists()
+
+
+def test_placeholders_in_title_or_description_are_a_warning(runner: CliRunner, small: Project) -> None:
+    (small.content / "sv" / "ny.md").write_text(
+        "---\ntitle: Ring {{ phone }}\ndescription: Kort.\n---\n", encoding="utf-8")
+    _, problems = run_check(runner, small)
+    assert any(f[0] == 2 and "work in the text only, not in 'title'" in f[2]
+               for f in findings(problems, "content/sv/ny.md"))
+
+
+def test_a_translation_without_an_original_is_a_warning(runner: CliRunner, small: Project) -> None:
+    (small.content / "en" / "kontakt-oss.md").write_text(PAGE, encoding="utf-8")
+    _, problems = run_check(runner, small)
+    assert any("there is no sv/kontakt-oss.md" in f[2]
+               for f in findings(problems, "content/en/kontakt-oss.md"))
+
+
+def test_a_field_given_twice_is_an_error(runner: CliRunner, small: Project) -> None:
+    (small.content / "sv" / "ny.md").write_text(
+        "---\ntitle: A\ndescription: B\ntitle: C\n---\n", encoding="utf-8")
+    code, problems = run_check(runner, small)
+    assert code == 1
+    assert (4, "error", "front matter is not valid YAML: 'title' is given twice (keep one of them)"
+            ) in findings(problems, "content/sv/ny.md")
+
+
+def test_a_colon_in_a_value_gets_a_hint(runner: CliRunner, small: Project) -> None:
+    (small.content / "sv" / "ny.md").write_text(
+        "---\ntitle: Hjälp: så går det till\ndescription: B\n---\n", encoding="utf-8")
+    _, problems = run_check(runner, small)
+    assert any(f[0] == 2 and "put the value in quotes" in f[2]
+               for f in findings(problems, "content/sv/ny.md"))
+
+
+def test_a_broken_placeholder_in_a_po_file_is_an_error_not_a_crash(
+    runner: CliRunner, small: Project
+) -> None:
+    po = small.translations / "ar" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    start = text.index('msgid "Updated %(date)s"')
+    line = text[:start].count("\n") + 1
+    end = text.index("\n", text.index("msgstr", start))
+    po.write_text(text[:start] + 'msgid "Updated %(date)s"\nmsgstr "%(datum)s"' + text[end:],
+                  encoding="utf-8")
+    code, problems = run_check(runner, small)
+    assert code == 1
+    assert any(f[0] == line and "must contain %(date)s" in f[2]
+               for f in findings(problems, "translations/ar/LC_MESSAGES/messages.po"))
+    result = runner.invoke(main, ["--project", str(small.root), "build", "--out",
+                                  str(small.root / "out")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_a_missing_po_file_is_found_by_check(runner: CliRunner, small: Project) -> None:
+    (small.translations / "en" / "LC_MESSAGES" / "messages.po").unlink()
+    code, problems = run_check(runner, small)
+    assert code == 1
+    assert any("no interface translations for 'en'" in f[2]
+               for f in findings(problems, "translations/en/LC_MESSAGES/messages.po"))
+
+
+def test_build_shows_the_warnings(runner: CliRunner, small: Project) -> None:
+    result = runner.invoke(main, ["--project", str(small.root), "build", "--out",
+                                  str(small.root / "out")])
+    assert result.exit_code == 0
+    assert "content/sv/bara-svenska.md: warning: not translated into en, ar" in result.output

@@ -75,15 +75,28 @@ def test_new_page_is_valid_and_translators_get_drafts(runner: CliRunner, small: 
     assert "created content/sv/oppettider.md" in output
     assert "created content/ar/oppettider.md" in output
     text = (small.content / "sv" / "oppettider.md").read_text(encoding="utf-8")
-    assert "title: Öppettider" in text and "description:" in text and "draft" not in text
+    assert "title: Öppettider" in text and "description:" in text
+    assert "draft: true" in text  # example text is never published by accident
     assert "draft: true" in (small.content / "en" / "oppettider.md").read_text(encoding="utf-8")
     check = runner.invoke(main, ["--project", str(small.root), "check"])
     assert check.exit_code == 0, check.output
+    (small.content / "sv" / "oppettider.md").write_text(text.replace("draft: true\n", ""),
+                                                        encoding="utf-8")
     assert row(run(runner, small, "translations", "status"), "oppettider")[1:] == [
         "source", "draft", "draft"]
 
 
-@pytest.mark.parametrize("name", ["Öppet", "kontakt", "a b"])
+def test_new_with_translate_adds_drafts_for_an_existing_page(runner: CliRunner, small: Project) -> None:
+    output = run(runner, small, "new", "bara-svenska", "--translate")
+    assert output.split() == ["created", "content/en/bara-svenska.md", "created",
+                              "content/ar/bara-svenska.md"]
+    draft = (small.content / "ar" / "bara-svenska.md").read_text(encoding="utf-8")
+    assert "title: Bara på svenska" in draft and "draft: true" in draft
+    assert row(run(runner, small, "translations", "status"), "bara-svenska")[1:] == [
+        "source", "draft", "draft"]
+
+
+@pytest.mark.parametrize("name", ["Öppet", "kontakt", "a b", "search"])
 def test_new_refuses_bad_or_existing_names(runner: CliRunner, small: Project, name: str) -> None:
     result = runner.invoke(main, ["--project", str(small.root), "new", name])
     assert result.exit_code == 1 and "Error:" in result.output
