@@ -18,8 +18,12 @@ class YamlSyntaxError(Exception):
         self.message = message
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose bad dates (2026-13-45) are reported with their line, like other errors."""
+# libyaml's parser when PyYAML has it (several times faster); the same safe constructors.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """A safe loader whose bad dates (2026-13-45) are reported with their line, like other errors."""
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
@@ -45,6 +49,9 @@ def parse(text: str) -> tuple[Any, dict[Key, int]]:
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        at_end = mark is not None and mark.line >= text.rstrip("\n").count("\n")
+        if at_end and exc.context_mark is not None:  # e.g. an unclosed [: point at the [
+            mark = exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or "invalid YAML"
         if "mapping values are not allowed" in problem:

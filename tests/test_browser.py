@@ -224,3 +224,20 @@ def test_phone_screenshot_of_the_start_page(nginx: str, page: Page, lang: str) -
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 10_000
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
+
+
+@pytest.mark.parametrize("path", ["/ar/contact/", "/sv/"])
+def test_qr_codes_read_back_as_the_page_address(nginx: str, page: Page, path: str,
+                                                tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    zbarimg = shutil.which("zbarimg")
+    assert zbarimg, "zbarimg is missing: run `bash .ci/install --test`"
+    for source in (f"{path}qr.svg", f"{path}poster/"):
+        page.goto(f"{nginx}{source}")
+        image = tmp_path / "qr.png"
+        page.locator("svg").screenshot(path=str(image))
+        read = subprocess.run([zbarimg, "--quiet", "--raw", str(image)], capture_output=True,
+                              text=True, timeout=60)
+        assert read.stdout.strip() == f"https://avhopp.ekbacka.example{path}", source

@@ -18,7 +18,7 @@ def precompress(root: Path) -> list[Path]:
         data = path.read_bytes()
         if len(data) < MIN_BYTES:
             continue
-        packed = gzip.compress(data, compresslevel=9, mtime=0)
+        packed = gzip.compress(data, compresslevel=6, mtime=0)  # 9 is ~2x slower for ~1% less
         if len(packed) < len(data):
             target = path.with_name(path.name + ".gz")
             target.write_bytes(packed)
