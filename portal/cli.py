@@ -47,9 +47,11 @@ def build(ctx: click.Context, out: str) -> None:
               help="Address to listen on without TLS, e.g. 127.0.0.1:8080 (default: 443 with TLS).")
 @click.option("--certificate", default="/etc/ssl/certs/portal.pem", show_default=True)
 @click.option("--certificate-key", default="/etc/ssl/private/portal.key", show_default=True)
+@click.option("--acme-root", default="/var/lib/letsencrypt", show_default=True,
+              help="Where certbot --webroot writes its challenges (kept out of the build).")
 @click.pass_context
 def nginx(ctx: click.Context, build_dir: str, listen: tuple[str, ...], certificate: str,
-          certificate_key: str) -> None:
+          certificate_key: str, acme_root: str) -> None:
     """Print an nginx configuration that serves a build with the site's security headers."""
     from .nginx import nginx_config
     from .settings import load_settings
@@ -58,8 +60,8 @@ def nginx(ctx: click.Context, build_dir: str, listen: tuple[str, ...], certifica
     settings, problems = load_settings(project.content, project.root)
     if settings is None:
         raise ContentError(problems)
-    click.echo(nginx_config(settings, Path(build_dir).resolve(), list(listen) or None,
-                            certificate, certificate_key), nl=False)
+    click.echo(nginx_config(settings, Path(build_dir).absolute(), list(listen) or None,
+                            certificate, certificate_key, acme_root), nl=False)
 
 
 @main.command()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import shutil
@@ -49,6 +51,7 @@ def build(project: Project, out: Path) -> BuildResult:
         raise ContentError(errors, "nothing was published")
     app = create_app(project, site=site)
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         app.config.update(
@@ -111,16 +114,49 @@ def guard_target(project: Project, out: Path) -> set[str] | None:
     return written
 
 
+def _remove_leftovers(out: Path) -> None:
+    """Remove the staging folders of builds that were killed before they finished."""
+    for path in out.parent.glob(f".{out.name}.new-*"):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2); False where that is not possible."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EPERM):
+        return False  # a file system or kernel without exchange
+    raise OSError(error, os.strerror(error), str(b))
+
+
 def _swap(staging: Path, out: Path, previous: set[str] | None) -> None:
-    """Put the new build in place with renames; the old one is removed only once replaced."""
+    """Put the new build in place; the old one is removed only once replaced, and only if it
+    still holds nothing but the files the portal wrote."""
     if previous is None:
         os.rename(staging, out)
         return
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    os.rename(out, old)
-    try:
-        os.rename(staging, out)
-    except OSError:
-        os.rename(old, out)
-        raise
+    if _exchange(staging, out):
+        old = staging  # the previous build is now here; visitors never saw a missing site
+    else:
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.rename(out, old)
+        try:
+            os.rename(staging, out)
+        except OSError:
+            os.rename(old, out)
+            raise
+    foreign = [p for p in old.rglob("*") if p.is_file() and p.name != MARKER
+               and p.relative_to(old).as_posix() not in previous]
+    if foreign:  # someone added a file while we built: keep the old build rather than delete it
+        kept = out.with_name(f".{out.name}.kept-{time.strftime('%Y%m%d-%H%M%S')}")
+        os.rename(old, kept)
+        raise BuildError(f"the new site is in place, but {foreign[0].relative_to(old)} was added to "
+                         f"{out} during the build; the previous build was kept in {kept}")
     shutil.rmtree(old)

@@ -36,6 +36,7 @@ ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel", "sms"}
+TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
 
 
 def sanitise(html: str) -> str:
@@ -111,5 +112,6 @@ class Renderer:
         self.lang = page.lang
         values = self._values[page.lang]
         body = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), page.body)
-        html = self._md.reset().convert(body)
-        return sanitise(html)
+        html = sanitise(self._md.reset().convert(body))
+        # A wide table scrolls inside its own box (keyboard-focusable), not the whole page.
+        return TABLE.sub(r'<div class="portal-prose__table" tabindex="0">\g<0></div>', html)

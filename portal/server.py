@@ -9,7 +9,9 @@ from .settings import Settings
 
 HSTS_SECONDS = 63_072_000  # two years; Mozilla Observatory asks for at least six months
 IMMUTABLE = "public, max-age=31536000, immutable"
-REVALIDATE = "no-cache"
+# Pages are not kept in the browser's disk cache: someone checking the device later should not
+# find them there. (Assets under /static/ are the same for everyone and reveal little.)
+REVALIDATE = "no-store"
 PERMISSIONS = ("accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
                "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
                "publickey-credentials-get=(), screen-wake-lock=(), usb=(), xr-spatial-tracking=()")

@@ -162,7 +162,7 @@ def chooser() -> str:
                for lang in settings.languages]
     return render_template("chooser.html", chrome=state.chrome(settings.default_language),
                            starts=[state.site.start(code) for code in settings.codes],
-                           choices=choices, links=[], page=None,
+                           choices=choices, links=[], page=None, exit_labels=exit_labels(),
                            chooser_description=state.site.start(settings.default_language).description,
                            canonical=settings.absolute("/"))
 
@@ -239,7 +239,7 @@ def not_found_page() -> str:
                                   _("We could not find that page. It may have moved."),
                                   _("Go to the start page")))
     return render_template("404.html", chrome=state.chrome(settings.default_language),
-                           choices=choices, links=[], page=None)
+                           choices=choices, links=[], page=None, exit_labels=exit_labels())
 
 
 def not_found(error: Exception) -> tuple[str, int]:
@@ -265,7 +265,16 @@ def robots() -> tuple[str, int, dict[str, str]]:
 def globals_for_templates() -> dict[str, Any]:
     state = portal()
     return {"site_settings": state.site.settings, "all_chrome": state.chrome,
-            "format_date": flask_babel.format_date}
+            "format_date": flask_babel.format_date, "exit_labels": None}
+
+
+def exit_labels() -> list[tuple[str, str, str]]:
+    """The quick-exit button's words in every language, for pages that serve every language."""
+    labels = []
+    for lang in portal().site.settings.languages:
+        with flask_babel.force_locale(lang.code):
+            labels.append((lang.code, lang.dir, _("Leave this page")))
+    return labels
 
 
 def init_app(app: Flask) -> None:

@@ -100,8 +100,12 @@ def nginx(real_project: Project, built: Path, tmp_path_factory: pytest.TempPathF
     assert Path(binary).exists(), "nginx is missing: run `bash .ci/install --test`"
     port = free_port()
     folder = tmp_path_factory.mktemp("nginx")
+    challenges = folder / "acme" / ".well-known" / "acme-challenge"
+    challenges.mkdir(parents=True)
+    (challenges / "token-123").write_text("token-123.key", encoding="utf-8")
     result = CliRunner().invoke(main, ["--project", str(real_project.root), "nginx", "--build",
-                                       str(built), "--listen", f"127.0.0.1:{port}"])
+                                       str(built), "--listen", f"127.0.0.1:{port}",
+                                       "--acme-root", str(folder / "acme")])
     assert result.exit_code == 0, result.output
     (folder / "portal.conf").write_text(result.output, encoding="utf-8")
     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):

@@ -104,6 +104,7 @@ def test_quick_exit_works_without_javascript(browser: Browser, nginx: str) -> No
 @pytest.mark.parametrize(("lang", "word", "expected"), [
     ("sv", "skulder", "/sv/hjalp/"),
     ("ar", "الديون", "/ar/help/"),
+    ("fa", "بدهی", "/fa/help/"),
 ])
 def test_search_finds_pages_in_the_page_language_only(
     nginx: str, page: Page, lang: str, word: str, expected: str
@@ -241,3 +242,56 @@ def test_qr_codes_read_back_as_the_page_address(nginx: str, page: Page, path: st
         read = subprocess.run([zbarimg, "--quiet", "--raw", str(image)], capture_output=True,
                               text=True, timeout=60)
         assert read.stdout.strip() == f"https://avhopp.ekbacka.example{path}", source
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_quick_exit_stays_on_screen_while_reading(nginx: str, page: Page, lang: str) -> None:
+    page.goto(f"{nginx}/{lang}/")
+    page.mouse.wheel(0, 20_000)
+    page.wait_for_function("window.scrollY > 1000")
+    box = page.locator(".js-portal-exit-button").bounding_box()
+    assert box and 0 <= box["y"] < 100
+    hide = page.locator(".portal-exit__help")
+    assert hide.is_visible() and hide.get_attribute("href").startswith(f"/{lang}/")
+
+
+def test_leaving_hides_the_page_at_once_and_coming_back_shows_it(nginx: str, page: Page) -> None:
+    seen: list[str] = []
+    page.expose_function("reportLeaving", lambda visibility: seen.append(visibility))
+    page.goto(f"{nginx}/sv/")
+    page.evaluate("""new MutationObserver(() => {
+        if (document.documentElement.classList.contains('portal-exit--leaving')) {
+            reportLeaving(getComputedStyle(document.body).visibility);
+        }}).observe(document.documentElement, {attributes: true})""")
+    page.locator(".js-portal-exit-button").click()
+    page.wait_for_url(NEUTRAL)
+    assert seen and seen[0] == "hidden"  # hidden before the neutral site had even loaded
+    page.goto(f"{nginx}/sv/")
+    page.evaluate("document.documentElement.classList.add('portal-exit--leaving')")
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    assert page.evaluate("getComputedStyle(document.body).visibility") == "visible"
+
+
+def test_the_404_page_offers_quick_exit_in_every_language(nginx: str, page: Page) -> None:
+    page.goto(f"{nginx}/sv/no-such-page/")
+    labels = page.locator(".js-portal-exit-button span[lang]")
+    assert labels.count() == 6
+    assert labels.nth(2).get_attribute("lang") == "ar" and labels.nth(2).text_content()
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar", "fi", "so"])
+def test_no_page_scrolls_sideways_on_a_small_phone(nginx: str, browser: Browser, lang: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    contact = {"sv": "kontakt", "fi": "yhteystiedot"}.get(lang, "contact" if lang == "ar" else "la-xiriir")
+    accessibility = {"sv": "tillganglighet", "fi": "saavutettavuus", "ar": "accessibility",
+                     "so": "helitaanka"}[lang]
+    wide = {}
+    for path in ["/", f"/{lang}/", f"/{lang}/{contact}/", f"/{lang}/{accessibility}/",
+                 f"/{lang}/{accessibility}/poster/", f"/{lang}/search/", f"/{lang}/none/"]:
+        page.goto(f"{nginx}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide[path] = width
+    context.close()
+    assert wide == {}

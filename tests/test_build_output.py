@@ -155,3 +155,31 @@ def test_two_builds_of_the_same_content_are_byte_identical(small: Project) -> No
     build(small, small.root / "one")
     build(small, small.root / "two")
     assert checksums(small.root / "one") == checksums(small.root / "two")
+
+
+def test_leftovers_of_a_killed_build_are_cleared(small: Project) -> None:
+    out = small.root / "build"
+    stale = small.root / ".build.new-abc123"
+    stale.mkdir()
+    (stale / "index.html").write_text("half", encoding="utf-8")
+    build(small, out)
+    assert not stale.exists() and leftovers(small.root) == []
+
+
+def test_a_file_added_during_a_build_is_kept(small: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = small.root / "build"
+    build(small, out)
+    import portal.postprocess
+
+    original = portal.postprocess.run
+
+    def meanwhile(staging: Path, site: object) -> object:
+        (out / "uploaded.pdf").write_bytes(b"someone's file")
+        return original(staging, site)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(portal.postprocess, "run", meanwhile)
+    with pytest.raises(BuildError, match="was added"):
+        build(small, out)
+    kept = [p for p in small.root.iterdir() if ".kept-" in p.name]
+    assert len(kept) == 1 and (kept[0] / "uploaded.pdf").read_bytes() == b"someone's file"
+    assert (out / "sv" / "index.html").is_file()  # the new site is in place

@@ -43,7 +43,7 @@ def test_pages_are_served_with_security_headers_and_short_caching(nginx: str) ->
     status, headers, body = request(nginx, "/ar/contact/")
     assert status == 200 and b'lang="ar"' in body
     assert_secure(headers)
-    assert headers["Cache-Control"] == "no-cache"
+    assert headers["Cache-Control"] == "no-store"  # visited pages are not kept on disk
     assert headers["Content-Type"].startswith("text/html")
 
 
@@ -66,7 +66,8 @@ def test_missing_pages_get_our_404_page_with_headers(nginx: str) -> None:
 @pytest.mark.parametrize(
     ("accept", "location"),
     [("ar,en;q=0.8", "/ar/"), ("de-DE,de;q=0.9", "/sv/"), ("en-GB,en;q=0.9", "/en/"),
-     ("de,fa;q=0.5,en;q=0.3", "/fa/"), ("so", "/so/"), ("fi-FI", "/fi/")],
+     ("de,fa;q=0.5,en;q=0.3", "/fa/"), ("so", "/so/"), ("fi-FI", "/fi/"), ("EN-us", "/en/"),
+     ("ar;q=0, en", "/en/"), ("AR", "/ar/")],
 )
 def test_root_redirects_to_the_visitor_s_language(nginx: str, accept: str, location: str) -> None:
     status, headers, _ = request(nginx, "/", **{"Accept-Language": accept})
@@ -132,3 +133,41 @@ def test_crawling_every_language_over_http_finds_no_broken_link(nginx: str) -> N
     languages = {p.split("/")[1] for p in seen if p.count("/") >= 2}
     assert {"sv", "en", "ar", "fa", "so", "fi", "static"} <= languages
     assert len(seen) > 60
+
+
+def test_certificate_challenges_are_served_from_outside_the_build(nginx: str) -> None:
+    status, _, body = request(nginx, "/.well-known/acme-challenge/token-123")
+    assert status == 200 and body == b"token-123.key"
+
+
+def test_the_config_keeps_a_symlinked_build_folder_as_given(real_project, built, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    link = tmp_path / "current"
+    link.symlink_to(built)
+    result = CliRunner().invoke(main, ["--project", str(real_project.root), "nginx", "--build",
+                                       str(link), "--listen", "127.0.0.1:8080"])
+    assert f"root {link};" in result.output  # a deployment can switch the link
+
+
+def test_static_host_files_match_the_nginx_headers(nginx: str, built) -> None:  # type: ignore[no-untyped-def]
+    _, served, _ = request(nginx, "/sv/")
+    rules: dict[str, dict[str, str]] = {}
+    current = ""
+    for line in (built / "_headers").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith(" "):
+            current = line
+            rules[current] = {}
+        elif line.strip():
+            name, value = line.strip().split(": ", 1)
+            rules[current][name] = value
+    for name in SECURITY:
+        assert rules["/*"][name] == served[name]
+    # hosts join the values of all matching rules: only /static/* may set Cache-Control
+    assert "Cache-Control" not in rules["/*"]
+    assert rules["/static/*"] == {"Cache-Control": "public, max-age=31536000, immutable"}
+    redirects = (built / "_redirects").read_text(encoding="utf-8").splitlines()
+    assert redirects[0].split() == ["/", "/sv/", "302!", "Language=sv"]
+    assert len(redirects) == 6 and all("Language=" in line for line in redirects)

@@ -54,5 +54,4 @@ if (pagefind) {
     clearTimeout(timer);
     timer = setTimeout(run, 150);
   });
-  input.focus();
 }
