@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 HEADING = re.compile(r"^(#{1,6})\s+\S")
 FENCE = re.compile(r"^\s*(```|~~~)")
+INLINE_CODE = re.compile(r"`[^`]*`")
 TAG = re.compile(r"</?[A-Za-z][^>]*>")
 ID = re.compile(r'\sid="([^"]+)"')
 MAX_DESCRIPTION = 155
@@ -33,14 +34,15 @@ def warning(path: str, line: int | None, message: str) -> Problem:
 
 
 def source_lines(page: Page) -> Iterator[tuple[int, str]]:
-    """The body's lines with their file line numbers, skipping fenced code blocks."""
+    """The body's lines with their file line numbers; code (fenced or `inline`) is blanked out,
+    since it shows examples rather than links or headings."""
     fenced = False
     for number, line in enumerate(page.body.split("\n"), page.body_line):
         if FENCE.match(line):
             fenced = not fenced
             continue
         if not fenced:
-            yield number, line
+            yield number, INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
 
 
 def check_site(project: Project, settings: Settings, pages: list[Page],
@@ -70,14 +72,23 @@ def check_site(project: Project, settings: Settings, pages: list[Page],
                                 f"slug {page.slug!r} is already used by {other.path}: "
                                 "give one of the pages another slug"))
             slugs[page.slug] = page
-    for page in pages:
-        if page.lang in codes:
-            problems += _check_page(page, by_lang[page.lang], project, publishing)
+    problems += check_pages(project, [p for p in pages if p.lang in codes], publishing)
     problems += _check_translations(settings, by_lang)
     if settings.hide_visit_page and settings.hide_visit_page not in by_lang[settings.default_language]:
         problems.append(Problem(relative(project.content / "site.yml", project.root), None,
                         f"hide_visit_page {settings.hide_visit_page!r} is not a page in "
                         f"{settings.default_language}/ (give the file name without .md)"))
+    return problems
+
+
+def check_pages(project: Project, pages: list[Page], publishing: bool = True) -> list[Problem]:
+    """The checks of each page on its own (and its links to pages of its language)."""
+    by_lang: dict[str, dict[str, Page]] = defaultdict(dict)
+    for page in pages:
+        by_lang[page.lang][page.name] = page
+    problems: list[Problem] = []
+    for page in pages:
+        problems += _check_page(page, by_lang[page.lang], project, publishing)
     return problems
 
 
@@ -179,6 +190,8 @@ def _removed(tag_text: str) -> list[str]:
     parser.feed(tag_text)
     messages = []
     for tag, attrs in parser.found:
+        if ":" in tag or "@" in tag:
+            continue  # an autolink such as <https://example.se>, not HTML
         if tag not in TAGS:
             messages.append(f"raw HTML <{tag}> is removed when the site is built (use Markdown)")
             continue
@@ -198,11 +211,16 @@ def _check_translations(settings: Settings, by_lang: dict[str, dict[str, Page]])
     for name, source in by_lang[default].items():
         if source.draft or source.easy_read:
             continue
-        missing = [code for code in settings.codes if code != default
-                   and (name not in by_lang[code] or by_lang[code][name].draft)]
+        missing = [code for code in settings.codes if code != default and name not in by_lang[code]]
+        drafts = [code for code in settings.codes if code != default
+                  and name in by_lang[code] and by_lang[code][name].draft]
         if missing:
             problems.append(warning(source.path, None, f"not translated into {', '.join(missing)} "
                                     f"(add {name}.md to each; `portal new {name} --translate` does it)"))
+        if drafts:
+            problems.append(warning(source.path, None, f"only a draft in {', '.join(drafts)} "
+                                    "(translate it, remove `draft: true`, then run "
+                                    f"`portal translations done LANG {name}`)"))
         for code in settings.codes:
             page = by_lang[code].get(name)
             if code != default and page and page.translated_from not in (None, source.fingerprint):

@@ -52,7 +52,9 @@ def update(translations: Path, codes: list[str]) -> list[Path]:
             catalog.update(template)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as f:
-            write_po(f, catalog, width=100, omit_header=False, ignore_obsolete=True,
+            # Obsolete entries stay (as `#~` lines): a translator whose string changed can see
+            # the old translation.
+            write_po(f, catalog, width=100, omit_header=False, ignore_obsolete=False,
                      include_previous=True, include_lineno=False)
         written.append(path)
     return written
@@ -107,10 +109,25 @@ def check_catalogs(translations: Path, codes: list[str], root: Path) -> list[Pro
                 problems.append(Problem(where, message.lineno, f"{message.id!r} is not translated "
                                         "(the English text is shown)", "warning"))
             elif sorted(PLACEHOLDER.findall(text)) != sorted(PLACEHOLDER.findall(str(message.id))):
-                needed = ", ".join(PLACEHOLDER.findall(str(message.id)))
+                needed = ", ".join(PLACEHOLDER.findall(str(message.id))) or "no %(…)s"
                 problems.append(Problem(where, message.lineno, f"the translation of {message.id!r} "
                                         f"must contain {needed} exactly as written"))
+            elif not _formats(text):
+                problems.append(Problem(where, message.lineno, f"the translation of {message.id!r} "
+                                        "has a lone % sign: write %% for a percent sign"))
     return problems
+
+
+def _formats(text: str) -> bool:
+    """Whether the text survives %-formatting as the templates do it (a lone % does not)."""
+    names = {name: "x" for name in re.findall(r"%\((\w+)\)", text)}
+    if not names and "%" not in text:
+        return True
+    try:
+        text % (names or {"_": "x"})
+    except (TypeError, ValueError, KeyError):
+        return False
+    return True
 
 
 def compile_catalogs(translations: Path, codes: list[str], out: Path,

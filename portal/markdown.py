@@ -12,7 +12,7 @@ import markdown
 import nh3
 from babel.lists import format_list
 from markdown.extensions import Extension
-from markdown.extensions.toc import TocExtension, slugify_unicode
+from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 
 if TYPE_CHECKING:
@@ -37,6 +37,13 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel", "sms"}
 TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
+
+
+def slugify(value: str, separator: str) -> str:
+    """Heading ids that keep every letter, and Persian's zero-width non-joiner (U+200C), which
+    Python-Markdown's slugify_unicode drops ("می‌توانید" must stay as it is written)."""
+    value = re.sub(r"[^\w\s\u200c-]", "", value).strip().lower()
+    return re.sub(rf"[{separator}\s]+", separator, value)
 
 
 def sanitise(html: str) -> str:
@@ -102,7 +109,7 @@ class Renderer:
             "tables",
             "attr_list",
             "sane_lists",
-            TocExtension(slugify=slugify_unicode, toc_depth="2-6"),
+            TocExtension(slugify=slugify, toc_depth="2-6"),
             _PageLinksExtension(self),
         ])
         self._values = {code: placeholder_values(site.settings, code) for code in site.settings.codes}

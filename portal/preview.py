@@ -101,6 +101,8 @@ class Preview:
                                 headers={"Cache-Control": "no-store"})
         elif request.path == "/_preview/reload.js":
             response = Response(RELOAD_JS, mimetype="text/javascript")
+        elif self.app is not None and request.path.startswith("/static/"):
+            response = Response.from_app(self.app.wsgi_app, environ)  # styles the error page too
         elif self.problems or self.app is None:
             response = Response(self.error_page(), status=500, mimetype="text/html")
         else:

@@ -25,9 +25,10 @@ TEMPLATE = """---
 TEXTS = {
     "intro": "Write one or two short sentences that say what this page is about.",
     "heading": "A heading",
-    "text": "Write short sentences in plain words. Link to other pages by file name, "
-            "for example [Contact](kontakt.md). Insert contact details with placeholders, "
-            "for example {{ phone }}.",
+    "text": "Write short sentences in plain words. Link to other pages by their file name, "
+            "for example `[Contact](kontakt.md)`. Insert contact details with "
+            "placeholders, for example {{ phone }}. Remove the line draft: true when the page "
+            "is ready to be published.",
 }
 
 

@@ -19,7 +19,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{1,18}[0-9]$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
 @dataclass(frozen=True)
@@ -161,11 +161,14 @@ class _Reader:
             return ""
         return str(value).strip()
 
-    def url(self, *path: str) -> str:
+    def url(self, *path: str, root_only: bool = False) -> str:
         value = self.text(*path)
         parts = urlsplit(value)
         if value and (parts.scheme != "https" or not parts.netloc):
             self.problem(path, f"{'.'.join(path)!r} must be a full https:// address, not {value!r}")
+        elif root_only and parts.path not in ("", "/"):
+            self.problem(path, f"{'.'.join(path)!r} must be the root of a web address, such as "
+                               "https://avhopp.example.se/ (the site cannot live in a sub-folder)")
         return value
 
     def phone(self, country: str, *path: str) -> Phone:
@@ -191,6 +194,9 @@ class _Reader:
             if code not in codes:
                 self.problem((key, code), f"{key!r} names language {code!r}, which is not "
                                           "in `languages`")
+        for code, name in value.items():
+            if not isinstance(name, str | int) or isinstance(name, bool):
+                self.problem((key, code), f"{key}.{code} must be text, not {type(name).__name__}")
         return {str(k): str(v) for k, v in value.items()}
 
     def languages(self) -> list[Language]:
@@ -208,7 +214,8 @@ class _Reader:
             direction = item.get("dir", "ltr")
             if code and not LANG_CODE.match(code):
                 self.problem(("languages", index, "code"), f"language code {code!r} is not a "
-                             "lowercase language code such as 'sv' or 'ar'")
+                             "two- or three-letter lowercase language code such as 'sv' or 'ar' "
+                             "(regional variants such as 'en-GB' are not supported)")
                 continue
             try:
                 Locale.parse(code.replace("-", "_"))
@@ -252,7 +259,7 @@ class _Reader:
         for key in self.data:
             if key not in self.KEYS:
                 self.problem((key,), f"{key!r} is not a known setting (known: {', '.join(self.KEYS)})")
-        base_url = self.url("base_url")
+        base_url = self.url("base_url", root_only=True)
         languages = self.languages()
         codes = [lang.code for lang in languages]
         default = self.text("default_language")

@@ -94,7 +94,7 @@ def load_site(project: Project, drafts: bool = False,
 
     With a cache (the preview keeps one), a file whose size and time are unchanged is not read again.
     """
-    from .checks import check_anchors, check_site
+    from .checks import check_anchors, check_pages, check_site
     from .i18n import check_catalogs
 
     settings, problems = load_settings(project.content, project.root)
@@ -114,15 +114,13 @@ def load_site(project: Project, drafts: bool = False,
                 pages.append(page)
     else:
         problems.append(Problem(str(project.content), None, "the content folder is missing"))
-    if settings is None:
-        return None, problems
+    if settings is None:  # still check every page on its own, so every problem is reported
+        return None, problems + check_pages(project, pages, publishing=not drafts)
     problems += check_catalogs(project.translations, list(settings.codes), project.root)
     problems += check_site(project, settings, pages, publishing=not drafts)
-    if any(p.severity == "error" for p in problems):
-        return None, problems
     shown = [p for p in pages if p.lang in settings.codes and (drafts or not p.draft)]
     site = Site(project, settings, shown)
-    problems += check_anchors(site)
+    problems += check_anchors(site)  # even when other errors were found
     if any(p.severity == "error" for p in problems):
         return None, problems
     return site, problems

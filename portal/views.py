@@ -193,7 +193,8 @@ def search(lang: str) -> str:
     start = state.site.start(lang)
     return render_template("search.html", chrome=state.chrome(lang), page=None, search_page=True,
                            links=state.links(start, "/{code}/search/"),
-                           pages=list(state.site.pages(lang)))
+                           pages=list(state.site.pages(lang)), description=start.description,
+                           canonical=state.site.settings.absolute(f"/{lang}/search/"))
 
 
 def _page_at(lang: str, slug: str | None) -> Page:

@@ -295,3 +295,48 @@ def test_no_page_scrolls_sideways_on_a_small_phone(nginx: str, browser: Browser,
             wide[path] = width
     context.close()
     assert wide == {}
+
+
+def test_the_preview_reloads_the_open_page_when_files_are_saved(browser: Browser, tmp_path: Path) -> None:
+    import threading
+
+    from conftest import make_project
+    from werkzeug.serving import make_server
+
+    from portal.preview import Preview
+
+    project = make_project(tmp_path)
+    preview = Preview(project)
+    preview.watch(interval=0.1)
+    server = make_server("127.0.0.1", 0, preview, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_port}/sv/kontakt/")
+        page.wait_for_timeout(600)  # the page has asked for the version once
+
+        markdown = project.content / "sv" / "kontakt.md"
+        markdown.write_text(markdown.read_text(encoding="utf-8").replace(
+            "title: Kontakt", "title: Hör av dig"), encoding="utf-8")
+        page.wait_for_function("document.querySelector('h1').textContent === 'Hör av dig'",
+                               timeout=5000)
+
+        css = project.static / "css" / "portal.css"
+        css.write_text(css.read_text(encoding="utf-8") + "\nh1 { letter-spacing: 7px; }\n",
+                       encoding="utf-8")
+        page.wait_for_function("getComputedStyle(document.querySelector('h1')).letterSpacing"
+                               " === '7px'", timeout=5000)
+
+        po = project.translations / "sv" / "LC_MESSAGES" / "messages.po"
+        po.write_text(po.read_text(encoding="utf-8").replace(
+            'msgstr "Kontakta oss"', 'msgstr "Ring eller skriv"'), encoding="utf-8")
+        page.wait_for_function("document.querySelector('#portal-footer-contact').textContent"
+                               " === 'Ring eller skriv'", timeout=5000)
+
+        markdown.write_text("---\ntitle: Trasig\n---\n", encoding="utf-8")
+        page.wait_for_function("document.body.textContent.includes(\"'description' is missing\")",
+                               timeout=5000)
+        assert page.evaluate("getComputedStyle(document.body).fontFamily") != "Times New Roman"
+    finally:
+        page.close()
+        server.shutdown()

@@ -226,3 +226,39 @@ def test_phone_numbers_and_arabic_heading_ids_survive_right_to_left(built: Path)
     assert phones and all(a.get("dir") == "ltr" for a in phones)
     ids = [h["id"] for h in soup.select(".portal-prose h2[id]")]
     assert ids and all(any("\u0600" <= ch <= "\u06ff" for ch in i) for i in ids)
+
+
+def test_chooser_and_search_pages_have_link_previews_and_alternates(built: Path) -> None:
+    for path in (built / "index.html", built / "ar" / "search" / "index.html"):
+        soup = parse(path)
+        assert soup.find("meta", property="og:image")["content"].endswith(".png")
+        assert soup.find("meta", attrs={"name": "twitter:card"})
+        assert soup.find("meta", attrs={"name": "description"})["content"]
+        assert soup.find("link", rel="canonical")["href"].startswith("https://avhopp.ekbacka.example/")
+    search = parse(built / "ar" / "search" / "index.html")
+    assert {link["hreflang"] for link in search.find_all("link", rel="alternate")} == {
+        *LANGS, "x-default"}
+
+
+def test_persian_heading_ids_keep_the_zero_width_non_joiner(built: Path) -> None:
+    ids = [h["id"] for page in (built / "fa").rglob("index.html")
+           for h in parse(page).select(".portal-prose [id]")]
+    assert any("\u200c" in i for i in ids)
+
+
+def test_the_footer_has_the_visiting_address_in_every_language(built: Path) -> None:
+    for lang in LANGS:
+        footer = parse(built / lang / "index.html").select_one(".portal-footer")
+        assert "Storgatan 12, 123 45 Ekbacka" in footer.text
+
+
+def test_the_portal_command_runs_as_a_module_and_as_a_script(real_project: Project,
+                                                             tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    for command in ([sys.executable, "-m", "portal"], [str(Path(sys.executable).with_name("portal"))]):
+        result = subprocess.run([*command, "--project", str(real_project.root), "check"],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "No problems found." in result.stderr + result.stdout

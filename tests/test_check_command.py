@@ -157,3 +157,68 @@ def test_build_shows_the_warnings(runner: CliRunner, small: Project) -> None:
                                   str(small.root / "out")])
     assert result.exit_code == 0
     assert "content/sv/bara-svenska.md: warning: not translated into en, ar" in result.output
+
+
+def test_a_lone_percent_sign_in_a_translation_is_an_error_not_a_crash(
+    runner: CliRunner, small: Project
+) -> None:
+    po = small.translations / "sv" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "Kontakta oss"', 'msgstr "Kontakta oss, 100 % gratis"'),
+                  encoding="utf-8")
+    code, problems = run_check(runner, small)
+    assert code == 1
+    assert any("has a lone % sign: write %% for a percent sign" in f[2]
+               for f in findings(problems, "translations/sv/LC_MESSAGES/messages.po"))
+    build = runner.invoke(main, ["--project", str(small.root), "build", "--out",
+                                 str(small.root / "out")])
+    assert build.exit_code == 1 and "Traceback" not in build.output
+
+
+def test_a_settings_error_does_not_hide_mistakes_in_pages(runner: CliRunner, small: Project) -> None:
+    settings = small.content / "site.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "phone: 070-174 06 07", "phone: ring oss"), encoding="utf-8")
+    (small.content / "sv" / "ny.md").write_text(PAGE + "[x](saknas.md)\n", encoding="utf-8")
+    code, problems = run_check(runner, small)
+    assert code == 1
+    assert findings(problems, "content/site.yml")
+    assert any("no such page" in f[2] for f in findings(problems, "content/sv/ny.md"))
+
+
+def test_a_missing_anchor_is_reported_beside_other_errors(runner: CliRunner, small: Project) -> None:
+    (small.content / "sv" / "ny.md").write_text(PAGE + "[x](kontakt.md#nope)\n", encoding="utf-8")
+    (small.content / "en" / "trasig.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    _, problems = run_check(runner, small)
+    assert any("no heading with the id 'nope'" in f[2] for f in findings(problems, "content/sv/ny.md"))
+    assert findings(problems, "content/en/trasig.md")
+
+
+def test_autolinks_and_code_are_not_mistaken_for_html_or_links(runner: CliRunner,
+                                                               small: Project) -> None:
+    (small.content / "sv" / "ny.md").write_text(
+        PAGE + "Se <https://www.digg.se/> eller skriv `[Kontakt](saknas.md)` och `<script>`.\n",
+        encoding="utf-8")
+    _, problems = run_check(runner, small)
+    assert [f for f in findings(problems, "content/sv/ny.md") if "not translated" not in f[2]] == []
+
+
+def test_a_broken_reference_link_stops_the_build(runner: CliRunner, small: Project) -> None:
+    (small.content / "sv" / "ny.md").write_text(
+        PAGE + "Se [sidan][s] och <img src=\"/static/images/saknas.png\" alt=\"x\">.\n\n"
+        "[s]: saknas.md\n", encoding="utf-8")
+    out = small.root / "out"
+    result = runner.invoke(main, ["--project", str(small.root), "build", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "/sv/ny/ links to saknas.md, which is not part of the site" in result.output
+    assert "/sv/ny/ links to /static/images/saknas.png" in result.output
+    assert not out.exists()
+
+
+def test_a_draft_translation_is_named_as_a_draft(runner: CliRunner, small: Project) -> None:
+    (small.content / "en" / "bara-svenska.md").write_text(
+        "---\ntitle: Only Swedish\ndescription: A page.\ndraft: true\n---\n", encoding="utf-8")
+    _, problems = run_check(runner, small)
+    messages = [f[2] for f in findings(problems, "content/sv/bara-svenska.md")]
+    assert any(m.startswith("not translated into ar") for m in messages)
+    assert any(m.startswith("only a draft in en (translate it, remove `draft: true`") for m in messages)

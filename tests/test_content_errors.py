@@ -107,6 +107,12 @@ def test_a_symlink_leaving_the_content_folder_is_refused(runner: CliRunner, smal
         ("{days: mon-fri,", "{days: mon-fre,", "days 'mon-fre' must be one day or a range"),
         ("- {code: sv, name: Svenska, dir: ltr}", "- {code: xx, name: Xx, dir: ltr}",
          "language 'xx' is unknown"),
+        ("- {code: en, name: English, dir: ltr}", "- {code: en-GB, name: English, dir: ltr}",
+         "regional variants such as 'en-GB' are not supported"),
+        ("base_url: https://test.ekbacka.example/", "base_url: https://ekbacka.example/avhopp/",
+         "the site cannot live in a sub-folder"),
+        ("municipality: {sv: Ekbacka kommun,", "municipality: {sv: [Ekbacka],",
+         "municipality.sv must be text, not list"),
     ],
 )
 def test_a_mistake_in_the_settings_is_reported_with_its_line(

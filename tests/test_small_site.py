@@ -74,7 +74,7 @@ def test_raw_html_in_content_is_sanitised(small: Project) -> None:
     (small.content / "sv" / "farlig.md").write_text(
         "---\ntitle: Farlig\ndescription: Försöker köra skript.\n---\n\n"
         "<script>alert('x')</script>\n\n"
-        '<p onclick="steal()">Klicka</p> <img src="x.png" onerror="steal()" alt="bild">\n\n'
+        '<p onclick="steal()">Klicka</p> <img src="/static/images/icon.svg" onerror="steal()" alt="bild">\n\n'
         '<a href="javascript:steal()">länk</a> <iframe src="https://example.com/"></iframe>\n\n'
         '<style>body{display:none}</style>\n',
         encoding="utf-8",

@@ -100,3 +100,14 @@ def test_new_with_translate_adds_drafts_for_an_existing_page(runner: CliRunner, 
 def test_new_refuses_bad_or_existing_names(runner: CliRunner, small: Project, name: str) -> None:
     result = runner.invoke(main, ["--project", str(small.root), "new", name])
     assert result.exit_code == 1 and "Error:" in result.output
+
+
+def test_update_keeps_the_old_translation_of_a_changed_string(runner: CliRunner,
+                                                               small: Project) -> None:
+    path = po_path(small.translations, "ar")  # a language of the small site
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('msgid "Menu"', 'msgid "Main menu"'), encoding="utf-8")
+    run(runner, small, "translations", "update")
+    updated = path.read_text(encoding="utf-8")
+    assert '#~ msgid "Main menu"' in updated  # the old wording stays visible to the translator
+    assert read_catalog(path, "ar").get("Menu").string == ""

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from ..server import Policy
 from ..site import Site
-from . import assets, compress, hostfiles, search
+from . import assets, compress, hostfiles, links, search
 
 
 def run(staging: Path, site: Site) -> dict[str, object]:
     """Post-process a frozen site in place; return facts for the server config."""
+    links.check(staging)
     search.index(staging)
     renamed = assets.fingerprint(staging)
     policy = Policy(tuple(assets.inline_script_hashes(staging)), wasm=True)
