@@ -27,13 +27,15 @@ def main(ctx: click.Context, project: str) -> None:
 @main.command()
 @click.option("--out", default="build", show_default=True, type=click.Path(),
               help="The folder to write the site to.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processes that render pages (default: one per core, at most 8).")
 @click.pass_context
-def build(ctx: click.Context, out: str) -> None:
+def build(ctx: click.Context, out: str, jobs: int | None) -> None:
     """Check the content and freeze the site into a folder of static files."""
     from .freeze import build as run_build
 
     project = _project(ctx)
-    result = run_build(project, Path(out) if Path(out).is_absolute() else Path.cwd() / out)
+    result = run_build(project, Path(out) if Path(out).is_absolute() else Path.cwd() / out, jobs)
     for problem in sorted(result.warnings, key=Problem.key):
         click.echo(str(problem), err=True)
     click.echo(f"Built {result.pages} pages ({result.files} files) into {result.out} "

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ctypes
 import errno
 import json
+import multiprocessing
 import os
+import pickle
 import shutil
 import tempfile
 import time
@@ -13,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import Flask
 from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
 
 from . import create_app, postprocess
@@ -40,7 +43,57 @@ def site_urls(site: Site) -> list[str]:
     return urls
 
 
-def build(project: Project, out: Path) -> BuildResult:
+def _freeze(app: Flask, urls: list[str], with_static_files: bool) -> None:
+    """Render and write the given URLs into the app's FREEZER_DESTINATION."""
+    freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False,
+                      with_static_files=with_static_files)
+    freezer.register_generator(lambda: urls)
+    with warnings.catch_warnings():
+        # The generator yields URLs straight from the Site, so Frozen-Flask cannot see
+        # which endpoints they belong to; a URL that is not found must stop the build.
+        warnings.simplefilter("ignore", MissingURLGeneratorWarning)
+        warnings.simplefilter("error", NotFoundWarning)
+        freezer.freeze()
+
+
+# What forked workers render: set just before the pool starts, inherited by fork (nothing is
+# pickled but each worker's number and, on failure, its exception).
+_WORK: tuple[Flask, list[list[str]]] | None = None
+
+
+def _worker(index: int) -> BaseException | None:
+    assert _WORK is not None
+    app, shares = _WORK
+    try:
+        _freeze(app, shares[index], with_static_files=index == 0)
+    except BaseException as exc:  # sent back to the parent, which raises it
+        try:
+            pickle.dumps(exc)
+            return exc
+        except Exception:
+            return BuildError(f"rendering failed: {exc!r}")
+    return None
+
+
+def _freeze_parallel(app: Flask, urls: list[str], jobs: int) -> None:
+    """Share the URLs among forked processes: rendering is CPU-bound, so each core helps.
+    Every URL's output depends only on the content, so the files are the same for any `jobs`."""
+    global _WORK
+    _WORK = (app, [urls[i::jobs] for i in range(jobs)])
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            failures = [f for f in pool.map(_worker, range(jobs)) if f is not None]
+    finally:
+        _WORK = None
+    if failures:
+        raise failures[0]
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def build(project: Project, out: Path, jobs: int | None = None) -> BuildResult:
     """Check, render and freeze the site into `out`; on any failure `out` is left as it was."""
     started = time.perf_counter()
     out = out.resolve()
@@ -61,14 +114,12 @@ def build(project: Project, out: Path) -> BuildResult:
             FREEZER_REDIRECT_POLICY="error",
             PROPAGATE_EXCEPTIONS=True,  # a failure stops the build with its own message
         )
-        freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
-        freezer.register_generator(lambda: site_urls(site))
-        with warnings.catch_warnings():
-            # The generator yields URLs straight from the Site, so Frozen-Flask cannot see
-            # which endpoints they belong to; a URL that is not found must stop the build.
-            warnings.simplefilter("ignore", MissingURLGeneratorWarning)
-            warnings.simplefilter("error", NotFoundWarning)
-            freezer.freeze()
+        urls = site_urls(site)
+        jobs = jobs or default_jobs()
+        if jobs > 1 and len(urls) >= 4 * jobs:
+            _freeze_parallel(app, urls, jobs)
+        else:
+            _freeze(app, urls, with_static_files=True)
         facts = postprocess.run(staging, site)
         files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
         (staging / MARKER).write_text(json.dumps({"files": files, **facts}, indent=0),

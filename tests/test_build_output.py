@@ -183,3 +183,34 @@ def test_a_file_added_during_a_build_is_kept(small: Project, monkeypatch: pytest
     kept = [p for p in small.root.iterdir() if ".kept-" in p.name]
     assert len(kept) == 1 and (kept[0] / "uploaded.pdf").read_bytes() == b"someone's file"
     assert (out / "sv" / "index.html").is_file()  # the new site is in place
+
+
+def test_a_parallel_build_is_byte_identical_to_a_serial_one(small: Project) -> None:
+    serial = build(small, small.root / "serial", jobs=1)
+    parallel = build(small, small.root / "parallel", jobs=2)
+    assert serial.files == parallel.files
+    assert checksums(small.root / "serial") == checksums(small.root / "parallel")
+
+
+def test_a_failure_in_a_worker_stops_the_build_with_its_own_error(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = small.root / "build"
+    build(small, out, jobs=2)
+    before = checksums(out)
+
+    def broken_render(self: object, page: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("portal.markdown.Renderer.render", broken_render)
+    with pytest.raises(OSError, match="No space left"):
+        build(small, out, jobs=2)
+    assert checksums(out) == before and leftovers(small.root) == []
+
+
+def test_build_command_takes_a_number_of_jobs(runner: CliRunner, small: Project) -> None:
+    result = runner.invoke(main, ["--project", str(small.root), "build", "--out",
+                                  str(small.root / "site"), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    refused = runner.invoke(main, ["--project", str(small.root), "build", "--jobs", "0"])
+    assert refused.exit_code == 2 and "--jobs" in refused.output

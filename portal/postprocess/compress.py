@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import gzip
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 COMPRESSIBLE = (".html", ".css", ".js", ".xml", ".txt", ".svg", ".json", ".webmanifest")
 MIN_BYTES = 256
 
 
+def _compress(path: Path) -> Path | None:
+    data = path.read_bytes()
+    if len(data) < MIN_BYTES:
+        return None
+    packed = gzip.compress(data, compresslevel=6, mtime=0)  # 9 is ~2x slower for ~1% less
+    if len(packed) >= len(data):
+        return None
+    target = path.with_name(path.name + ".gz")
+    target.write_bytes(packed)
+    return target
+
+
 def precompress(root: Path) -> list[Path]:
-    """Write `name.gz` beside each compressible file where it saves bytes; deterministic output."""
-    written = []
-    for path in sorted(root.rglob("*")):
-        if path.suffix not in COMPRESSIBLE or not path.is_file() or path.name.startswith("."):
-            continue
-        data = path.read_bytes()
-        if len(data) < MIN_BYTES:
-            continue
-        packed = gzip.compress(data, compresslevel=6, mtime=0)  # 9 is ~2x slower for ~1% less
-        if len(packed) < len(data):
-            target = path.with_name(path.name + ".gz")
-            target.write_bytes(packed)
-            written.append(target)
-    return written
+    """Write `name.gz` beside each compressible file where it saves bytes; deterministic output.
+    zlib releases the GIL, so threads use every core."""
+    files = [p for p in sorted(root.rglob("*"))
+             if p.suffix in COMPRESSIBLE and p.is_file() and not p.name.startswith(".")]
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        return [p for p in pool.map(_compress, files) if p is not None]
