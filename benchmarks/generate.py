@@ -71,9 +71,11 @@ def generate(out: Path, pages: int, seed: int = 1) -> None:
                 sections.append(f"## {rng.choice(titles)}\n\n{rng.choice(texts)}\n\n{rng.choice(texts)}")
             table = "| A | B |\n|---|---|\n" + "\n".join(
                 f"| {rng.choice(titles)[:30]} | {rng.randrange(100)} |" for _ in range(3))
-            front = yaml.safe_dump({"title": title, "description": description or title,
-                                    "slug": f"sida-{number}", "order": number + 1,
-                                    "updated": "2026-11-23"}, allow_unicode=True, sort_keys=False)
+            fields = {"title": title, "description": description or title,
+                      "slug": f"sida-{number}", "updated": "2026-11-23"}
+            if number < 10:  # like a real site: a handful of main pages in the menu
+                fields["order"] = number + 1
+            front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)
             text = (f"---\n{front}---\n\n{rng.choice(texts)}\n\n"
                     f"{links}\n\n" + "\n\n".join(sections) + f"\n\n### {rng.choice(titles)}\n\n{table}\n")
             (folder / f"sida-{number}.md").write_text(text, encoding="utf-8")

@@ -24,7 +24,8 @@ FIELDS = {
     "title": "the page heading and its name in the menu (required)",
     "description": "one or two sentences for link previews and search results (required)",
     "slug": "the last part of the page's address: lowercase a-z, 0-9 and hyphens",
-    "order": "a whole number: the page's place in the menu",
+    "order": "a whole number: the page's place in the menu (a page without it is not in the "
+             "menu, but reached through links, search and the list of all pages)",
     "updated": "the date the page was last checked, as YYYY-MM-DD",
     "draft": "true or false: a draft is shown in the preview but never published",
     "easy_read": "true for an easy-to-read page (lättläst): marked as such, linked from the "
@@ -45,7 +46,7 @@ class Page:
     title: str
     description: str
     slug: str | None  # None for the start page
-    order: int
+    order: int | None  # the place in the menu; None: not in the menu
     updated: dt.date | None
     draft: bool
     body: str
@@ -168,10 +169,10 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
                             "(e.g. `slug: kontakt`)")
         if slug in RESERVED:
             problem("slug", f"the address {slug!r} is used by the portal itself: choose another slug")
-    order = data.get("order", 1000)
-    if not isinstance(order, int) or isinstance(order, bool):
+    order = data.get("order")
+    if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
         problem("order", f"order {order!r} must be a whole number, e.g. `order: 3`")
-        order = 1000
+        order = None
     updated = data.get("updated")
     if isinstance(updated, str):
         with contextlib.suppress(ValueError):  # a bad string is reported just below

@@ -66,7 +66,11 @@ def placeholder_values(settings: Settings, lang: str) -> dict[str, str]:
         "phone": phone_link(contact.phone),
         "sms": phone_link(contact.sms, "sms"),
         "email": f'<a href="mailto:{escape(contact.email)}">{escape(contact.email)}</a>',
-        "address": escape(contact.address),
+        "address": (escape(contact.address) if lang == settings.default_language else
+                    # written in the default language: screen readers should read it so
+                    f'<span lang="{settings.default_language}" '
+                    f'dir="{settings.language(settings.default_language).dir}">'
+                    f"{escape(contact.address)}</span>"),
         "hours": escape(format_list(settings.opening_hours(lang), locale=lang)),
         "after_hours": phone_link(contact.after_hours),
     }

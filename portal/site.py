@@ -44,7 +44,7 @@ class Site:
         self._by_lang: dict[str, dict[str, Page]] = {code: {} for code in settings.codes}
         self._html: dict[tuple[str, str], str] = {}
         self._renderer: Renderer | None = None
-        for page in sorted(pages, key=lambda p: (p.order, p.title, p.name)):
+        for page in sorted(pages, key=lambda p: (p.order is None, p.order or 0, p.title, p.name)):
             self._by_lang[page.lang][page.name] = page
 
     def pages(self, lang: str | None = None) -> Iterator[Page]:
@@ -81,8 +81,11 @@ class Site:
         return self._html[key]
 
     def nav(self, lang: str) -> list[Page]:
-        """The menu of a language: its pages in order (easy-to-read pages are linked from text)."""
-        return [page for page in self._by_lang[lang].values() if not page.easy_read]
+        """The menu of a language: the pages with an `order`, in order. Easy-to-read pages are
+        linked from the text instead; pages without `order` from links, search and the page list.
+        (A menu of every page would make each page, and the whole build, grow with the site.)"""
+        return [page for page in self._by_lang[lang].values()
+                if page.order is not None and not page.easy_read]
 
 
 PageCache = dict[Path, tuple[tuple[int, int], Page | None, list[Problem]]]

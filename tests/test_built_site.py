@@ -250,6 +250,8 @@ def test_the_footer_has_the_visiting_address_in_every_language(built: Path) -> N
     for lang in LANGS:
         footer = parse(built / lang / "index.html").select_one(".portal-footer")
         assert "Storgatan 12, 123 45 Ekbacka" in footer.text
+        marked = footer.find("span", lang="sv")
+        assert (marked is None) == (lang == "sv")  # Swedish text is marked as such elsewhere
 
 
 def test_the_portal_command_runs_as_a_module_and_as_a_script(real_project: Project,
