@@ -25,7 +25,6 @@ class Link:
 
     lang: Language
     url: str
-    title: str
     note: str = ""  # set when the link leads to a start page instead of a missing translation
 
 
@@ -36,7 +35,6 @@ class Chrome:
     lang: Language
     programme: str
     municipality: str
-    nav: list[Page]
     nav_html: Markup  # the menu's items, rendered once per language
     start_url: str
     hours: list[str]
@@ -74,7 +72,6 @@ class Portal:
                 lang=settings.language(code),
                 programme=settings.programme[code],
                 municipality=settings.municipality[code],
-                nav=nav,
                 nav_html=Markup(nav_html),
                 start_url=self.site.start(code).url,
                 hours=settings.opening_hours(code),
@@ -95,12 +92,12 @@ class Portal:
         for language in self.site.settings.languages:
             other = translations.get(language.code)
             if pattern is not None:
-                result.append(Link(language, pattern.format(code=language.code), ""))
+                result.append(Link(language, pattern.format(code=language.code)))
             elif other is not None:
-                result.append(Link(language, other.url, other.title))
+                result.append(Link(language, other.url))
             else:
                 chrome = self.chrome(language.code)
-                result.append(Link(language, chrome.start_url, chrome.programme, chrome.missing_note))
+                result.append(Link(language, chrome.start_url, chrome.missing_note))
         return result
 
 
