@@ -74,6 +74,14 @@ class Page:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+_DELIMITER = YAMLHandler()
+
+
+def closing_line(lines: list[str]) -> int | None:
+    """The index of the line that closes the front matter opened on line 0, if any."""
+    return next((i for i, line in enumerate(lines[1:], 1) if _DELIMITER.detect(line)), None)
+
+
 def content_files(content_dir: Path) -> Iterator[tuple[str, Path]]:
     """Every `<lang>/<name>.md` below the content folder, sorted, with its language folder."""
     for lang_dir in sorted(p for p in content_dir.iterdir() if p.is_dir()):
@@ -105,12 +113,11 @@ def load_page(path: Path, lang: str, root: Path, content_dir: Path) -> tuple[Pag
 
 
 def _parse(text: str, lang: str, name: str, where: str) -> tuple[Page | None, list[Problem]]:
-    handler = YAMLHandler()
     lines = text.split("\n")
-    if not handler.detect(lines[0]):
+    if not _DELIMITER.detect(lines[0]):
         return None, [Problem(where, 1, "must start with front matter: a line with ---, then "
                                         "`title:` and `description:`, then a line with ---")]
-    closing = next((i for i, line in enumerate(lines[1:], 1) if handler.detect(line)), None)
+    closing = closing_line(lines)
     if closing is None:
         return None, [Problem(where, 1, "the front matter is not closed: add a line with --- "
                                         "after the last field")]

@@ -157,12 +157,17 @@ def guard_target(project: Project, out: Path) -> set[str] | None:
         written = set(json.loads(marker.read_text(encoding="utf-8"))["files"])
     except (ValueError, KeyError, TypeError):
         raise BuildError(f"{marker} is damaged: remove the folder {out} yourself") from None
-    foreign = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
-                     if p.is_file() and p != marker and p.relative_to(out).as_posix() not in written)
+    foreign = _foreign(out, written)
     if foreign:
         raise BuildError(f"{out} holds files the portal did not write ({', '.join(foreign[:5])}); "
                          "move them out, then build again")
     return written
+
+
+def _foreign(folder: Path, written: set[str]) -> list[str]:
+    """Files in a previous build that are not in its manifest: someone else's, never deleted."""
+    return sorted(rel for p in folder.rglob("*") if p.is_file() and p.name != MARKER
+                  and (rel := p.relative_to(folder).as_posix()) not in written)
 
 
 def _remove_leftovers(out: Path) -> None:
@@ -203,11 +208,10 @@ def _swap(staging: Path, out: Path, previous: set[str] | None) -> None:
         except OSError:
             os.rename(old, out)
             raise
-    foreign = [p for p in old.rglob("*") if p.is_file() and p.name != MARKER
-               and p.relative_to(old).as_posix() not in previous]
+    foreign = _foreign(old, previous)
     if foreign:  # someone added a file while we built: keep the old build rather than delete it
         kept = out.with_name(f".{out.name}.kept-{time.strftime('%Y%m%d-%H%M%S')}")
         os.rename(old, kept)
-        raise BuildError(f"the new site is in place, but {foreign[0].relative_to(old)} was added to "
+        raise BuildError(f"the new site is in place, but {foreign[0]} was added to "
                          f"{out} during the build; the previous build was kept in {kept}")
     shutil.rmtree(old)

@@ -14,6 +14,7 @@ from babel.lists import format_list
 from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
 
 if TYPE_CHECKING:
     from .content import Page
@@ -52,9 +53,9 @@ def sanitise(html: str) -> str:
                      link_rel=None, strip_comments=True)
 
 
-def phone_link(phone: Phone, scheme: str = "tel") -> str:
-    """A call or SMS link whose digits stay in order in right-to-left text."""
-    return f'<a href="{scheme}:{phone.dial}" dir="ltr">{escape(phone.display)}</a>'
+def phone_link(phone: Phone, scheme: str = "tel") -> Markup:
+    """A call or SMS link whose digits stay in order in right-to-left text (pages and templates)."""
+    return Markup(f'<a href="{scheme}:{phone.dial}" dir="ltr">{escape(phone.display)}</a>')
 
 
 def placeholder_values(settings: Settings, lang: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ import datetime as dt
 import click
 import yaml
 
-from .content import RESERVED, SLUG
+from .content import RESERVED, SLUG, closing_line
 from .errors import relative
 from .settings import load_settings
 from .site import Project
@@ -79,6 +79,7 @@ def new_page(project: Project, name: str, title: str | None, translate: bool) ->
 def _as_draft(text: str) -> str:
     """The page with `draft: true` added as the last front-matter line."""
     lines = text.split("\n")
-    closing = next(i for i, line in enumerate(lines[1:], 1) if line.strip() == "---")
+    closing = closing_line(lines)
+    assert closing is not None  # the page was written or loaded with closed front matter
     lines.insert(closing, "draft: true")
     return "\n".join(lines)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import Page
+from .content import Page, closing_line
 from .i18n import Coverage, coverage, po_path, read_catalog
 from .site import Site
 
@@ -70,10 +70,10 @@ def mark_done(site: Site, lang: str, name: str) -> Path:
     if page.translated_from is not None:
         text = re.sub(r"(?m)^translated_from:.*$", line, text, count=1)
     else:
-        # the closing delimiter of the front matter is the second '---' line
-        opening = text.index("---")
-        closing = re.compile(r"(?m)^-{3,}\s*$").search(text, opening + 3)
+        lines = text.split("\n")
+        closing = closing_line(lines)
         assert closing is not None  # the page was loaded, so its front matter is closed
-        text = text[: closing.start()] + line + "\n" + text[closing.start():]
+        lines.insert(closing, line)
+        text = "\n".join(lines)
     path.write_text(text, encoding="utf-8")
     return path

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .content import Page
+from .markdown import phone_link
 from .settings import Language
 from .site import Site
 
@@ -263,7 +264,8 @@ def robots() -> tuple[str, int, dict[str, str]]:
 def globals_for_templates() -> dict[str, Any]:
     state = portal()
     return {"site_settings": state.site.settings, "all_chrome": state.chrome,
-            "format_date": flask_babel.format_date, "exit_labels": None}
+            "format_date": flask_babel.format_date, "exit_labels": None,
+            "phone_link": phone_link}
 
 
 def exit_labels() -> list[tuple[str, str, str]]:
