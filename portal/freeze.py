@@ -14,12 +14,18 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, current_app, request
 from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
 
-from . import create_app, postprocess
+from . import create_app, postprocess, views
+from .content import Page
 from .errors import BuildError, ContentError, Problem
+from .incremental import Previous, catalog_key, global_key, page_key, poster_key
+from .output import Output
+from .postprocess import assets, links
+from .qr import qr_svg
 from .site import Project, Site, load_site
 
 MARKER = ".portal-build.json"
@@ -32,21 +38,73 @@ class BuildResult:
     files: int
     seconds: float
     warnings: list[Problem]
+    rendered: int = 0  # output units rendered in this build
+    reused: int = 0  # output units taken unchanged from the previous build
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Files that are rendered together, from the same inputs: a page; a page's poster and QR
+    code; or the site-wide files (start, 404, sitemap, robots.txt, search pages)."""
+
+    id: str
+    key: str | None  # a hash of its inputs (incremental.py); None: rendered in every build
+    urls: tuple[str, ...]
+    qr: Page | None = None  # the page whose QR code file this unit writes
 
 
 def site_urls(site: Site) -> list[str]:
-    """Every URL to freeze, taken from the Site (no url_for per page)."""
+    """The site-wide URLs, taken from the Site (no url_for per page)."""
     urls = ["/", "/404.html", "/sitemap.xml", "/robots.txt"]
-    urls += [f"/{code}/search/" for code in site.settings.codes]
-    for page in site.pages():
-        urls += [page.url, f"{page.url}poster/", f"{page.url}qr.svg"]
-    return urls
+    return urls + [f"/{code}/search/" for code in site.settings.codes]
 
 
-def _freeze(app: Flask, urls: list[str], with_static_files: bool) -> None:
+def plan(app: Flask, site: Site, base: str) -> list[Unit]:
+    """Every unit of the build with its key; `base` is what every output depends on."""
+    project = site.project
+    units = [Unit("site", None, tuple(site_urls(site)))]
+    catalogs = {code: catalog_key(project, code) for code in site.settings.codes}
+    with app.test_request_context("/"):
+        for page in site.pages():
+            lang_base = base + catalogs[page.lang]
+            units.append(Unit(f"page:{page.url}",
+                              page_key(lang_base, views.page_inputs(page), site, page), (page.url,)))
+            units.append(Unit(f"poster:{page.url}",
+                              poster_key(lang_base, views.poster_inputs(page)),
+                              (f"{page.url}poster/",), qr=page))
+    return units
+
+
+def file_for(url: str) -> str:
+    """Where Frozen-Flask writes a URL, relative to the build."""
+    rel = url.lstrip("/")
+    return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+# What each rendered response showed, filled by `_capture` in the process that rendered it:
+# URL -> (internal links, CSP hashes of inline scripts).
+_CAPTURED: dict[str, tuple[list[str] | None, set[str]]] = {}
+TEXT_TYPES = ("text/html", "text/plain", "application/xml", "image/svg+xml")
+
+
+def _capture(response: Response) -> Response:
+    """Give assets their hashed names and note the links of each page as it is rendered."""
+    if response.mimetype not in TEXT_TYPES:
+        return response
+    text = assets.rewrite(response.get_data(as_text=True), current_app.config["PORTAL_ASSETS"])
+    response.set_data(text)
+    if response.mimetype == "text/html":
+        _CAPTURED[request.path] = (links.references(text),
+                                   assets.inline_script_hashes(text))
+    else:
+        _CAPTURED[request.path] = (None, set())
+    return response
+
+
+def _freeze(app: Flask, urls: list[str]) -> None:
     """Render and write the given URLs into the app's FREEZER_DESTINATION."""
     freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False,
-                      with_static_files=with_static_files)
+                      with_static_files=False)  # assets are written under their hashed names
     freezer.register_generator(lambda: urls)
     with warnings.catch_warnings():
         # The generator yields URLs straight from the Site, so Frozen-Flask cannot see
@@ -56,37 +114,72 @@ def _freeze(app: Flask, urls: list[str], with_static_files: bool) -> None:
         freezer.freeze()
 
 
+Records = dict[str, dict[str, Any]]
+
+
+def _render(app: Flask, output: Output, units: list[Unit]) -> Records:
+    """Render units into the output; return what the marker records of each."""
+    _CAPTURED.clear()
+    if units:
+        _freeze(app, [url for unit in units for url in unit.urls])
+    settings = app.extensions["portal"].site.settings
+    records: Records = {}
+    for unit in units:
+        files, found, scripts = [], {}, set()
+        for url in unit.urls:
+            rel = file_for(url)
+            output.settle(rel)
+            files.append(rel)
+            targets, hashes = _CAPTURED[url]
+            if targets is not None:
+                found[url] = targets
+            scripts |= hashes
+        if unit.qr is not None:
+            rel = file_for(unit.qr.url + "qr.svg")
+            svg = qr_svg(settings.absolute(unit.qr.url), unit.qr.title, standalone=True)
+            output.write(rel, svg.encode("utf-8"))
+            files.append(rel)
+        records[unit.id] = {"key": unit.key, "links": found, "scripts": sorted(scripts),
+                            "files": [f for rel in files for f in (rel, rel + ".gz")
+                                      if f in output.files]}
+    return records
+
+
 # What forked workers render: set just before the pool starts, inherited by fork (nothing is
-# pickled but each worker's number and, on failure, its exception).
-_WORK: tuple[Flask, list[list[str]]] | None = None
+# pickled but each worker's number and, back, its records and files or its exception).
+_WORK: tuple[Flask, Output, list[list[Unit]]] | None = None
 
 
-def _worker(index: int) -> BaseException | None:
+def _worker(index: int) -> tuple[Records, dict[str, str]] | BaseException:
     assert _WORK is not None
-    app, shares = _WORK
+    app, output, shares = _WORK
     try:
-        _freeze(app, shares[index], with_static_files=index == 0)
+        return _render(app, output, shares[index]), output.files
     except BaseException as exc:  # sent back to the parent, which raises it
         try:
             pickle.dumps(exc)
             return exc
         except Exception:
             return BuildError(f"rendering failed: {exc!r}")
-    return None
 
 
-def _freeze_parallel(app: Flask, urls: list[str], jobs: int) -> None:
-    """Share the URLs among forked processes: rendering is CPU-bound, so each core helps.
-    Every URL's output depends only on the content, so the files are the same for any `jobs`."""
+def _render_parallel(app: Flask, output: Output, units: list[Unit], jobs: int) -> Records:
+    """Share the units among forked processes: rendering is CPU-bound, so each core helps.
+    Every unit's output depends only on its inputs, so the files are the same for any `jobs`."""
     global _WORK
-    _WORK = (app, [urls[i::jobs] for i in range(jobs)])
+    _WORK = (app, output, [units[i::jobs] for i in range(jobs)])
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            failures = [f for f in pool.map(_worker, range(jobs)) if f is not None]
+            results = pool.map(_worker, range(jobs))
     finally:
         _WORK = None
-    if failures:
-        raise failures[0]
+    records: Records = {}
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+        records.update(result[0])
+        output.files.update(result[1])
+    return records
 
 
 def default_jobs() -> int:
@@ -94,7 +187,8 @@ def default_jobs() -> int:
 
 
 def build(project: Project, out: Path, jobs: int | None = None) -> BuildResult:
-    """Check, render and freeze the site into `out`; on any failure `out` is left as it was."""
+    """Check, render and freeze the site into `out`; on any failure `out` is left as it was.
+    Only what changed since the build in `out` is rendered again (see incremental.py)."""
     started = time.perf_counter()
     out = out.resolve()
     previous = guard_target(project, out)
@@ -103,38 +197,52 @@ def build(project: Project, out: Path, jobs: int | None = None) -> BuildResult:
     if site is None or errors:
         raise ContentError(errors, "nothing was published")
     app = create_app(project, site=site)
+    hashed = assets.plan(project.static)
+    app.config.update(
+        FREEZER_REMOVE_EXTRA_FILES=False,  # it would delete files we did not write
+        FREEZER_IGNORE_MIMETYPE_WARNINGS=True,
+        FREEZER_REDIRECT_POLICY="error",
+        PROPAGATE_EXCEPTIONS=True,  # a failure stops the build with its own message
+        PORTAL_ASSETS=hashed.mapping,
+    )
+    app.after_request(_capture)
+    base = global_key(project, hashed.key)
+    units = plan(app, site, base)
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        app.config.update(
-            FREEZER_DESTINATION=str(staging),
-            FREEZER_REMOVE_EXTRA_FILES=False,  # it would delete files we did not write
-            FREEZER_IGNORE_MIMETYPE_WARNINGS=True,
-            FREEZER_REDIRECT_POLICY="error",
-            PROPAGATE_EXCEPTIONS=True,  # a failure stops the build with its own message
-        )
-        urls = site_urls(site)
+        app.config["FREEZER_DESTINATION"] = str(staging)
+        output = Output(staging, previous)
+        todo = [unit for unit in units
+                if unit.key is None or output.previous.reusable(unit.id, unit.key) is None]
         jobs = jobs or default_jobs()
-        if jobs > 1 and len(urls) >= 4 * jobs:
-            _freeze_parallel(app, urls, jobs)
+        if jobs > 1 and len(todo) >= 4 * jobs:
+            records = _render_parallel(app, output, todo, jobs)
         else:
-            _freeze(app, urls, with_static_files=True)
-        facts = postprocess.run(staging, site)
-        files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
-        (staging / MARKER).write_text(json.dumps({"files": files, **facts}, indent=0),
-                                      encoding="utf-8")
+            records = _render(app, output, todo)
+        rendered = set(records)
+        for unit in units:
+            if unit.id not in rendered:  # unchanged: the previous build's files, linked
+                record = output.previous.units[unit.id]
+                output.adopt(record["files"])
+                records[unit.id] = record
+        facts = postprocess.run(output, site, hashed, records, base, jobs)
+        marker = {"version": 2, **facts, "files": output.stamps(),
+                  "units": {unit: records[unit] for unit in sorted(records)}}
+        (staging / MARKER).write_text(json.dumps(marker, separators=(",", ":")), encoding="utf-8")
         staging.chmod(0o755)
-        _swap(staging, out, previous)
+        _swap(staging, out, previous.written if previous is not None else None)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     pages = sum(1 for _ in site.pages())
-    return BuildResult(out, pages, len(files), time.perf_counter() - started, problems)
+    return BuildResult(out, pages, len(output.files), time.perf_counter() - started, problems,
+                       rendered=len(rendered), reused=len(units) - len(rendered))
 
 
-def guard_target(project: Project, out: Path) -> set[str] | None:
-    """Refuse a target the portal must not replace; return the files of a previous build."""
+def guard_target(project: Project, out: Path) -> Previous | None:
+    """Refuse a target the portal must not replace; return the previous build, if any."""
     root = project.root.resolve()
     if out == root or root.is_relative_to(out):
         raise BuildError(f"{out} is the project folder or contains it: build into a folder of "
@@ -152,22 +260,26 @@ def guard_target(project: Project, out: Path) -> set[str] | None:
         if any(out.iterdir()):
             raise BuildError(f"{out} is not empty and was not made by the portal; nothing was "
                              "changed. Choose an empty or new folder with --out")
-        return set()
+        return Previous(out)
     try:
-        written = set(json.loads(marker.read_text(encoding="utf-8"))["files"])
+        previous = Previous.read(out, json.loads(marker.read_text(encoding="utf-8")))
     except (ValueError, KeyError, TypeError):
         raise BuildError(f"{marker} is damaged: remove the folder {out} yourself") from None
-    foreign = _foreign(out, written)
+    foreign = _foreign(out, previous.written)
     if foreign:
         raise BuildError(f"{out} holds files the portal did not write ({', '.join(foreign[:5])}); "
                          "move them out, then build again")
-    return written
+    return previous
 
 
 def _foreign(folder: Path, written: set[str]) -> list[str]:
     """Files in a previous build that are not in its manifest: someone else's, never deleted."""
-    return sorted(rel for p in folder.rglob("*") if p.is_file() and p.name != MARKER
-                  and (rel := p.relative_to(folder).as_posix()) not in written)
+    found = []
+    for top, _dirs, names in os.walk(folder):
+        prefix = os.path.relpath(top, folder).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
+        found += [prefix + name for name in names if prefix + name not in written]
+    return sorted(rel for rel in found if rel != MARKER)
 
 
 def _remove_leftovers(out: Path) -> None:

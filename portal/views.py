@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import flask_babel
@@ -123,7 +123,9 @@ def select_language() -> None:
     flask_babel.refresh()
 
 
-def page_context(page: Page) -> dict[str, Any]:
+def page_inputs(page: Page) -> dict[str, Any]:
+    """Everything page.html is rendered from except the body: all a page's key is made of,
+    with the body's own inputs (see incremental.py)."""
     state = portal()
     settings = state.site.settings
     translations = state.site.translations(page.name)
@@ -131,7 +133,6 @@ def page_context(page: Page) -> dict[str, Any]:
     x_default = "/" if page.is_index else (default or page).url
     return {
         "page": page,
-        "body": state.site.html(page),
         "chrome": state.chrome(page.lang),
         "links": state.links(page),
         "alternates": [(code, settings.absolute(p.url)) for code, p in translations.items()],
@@ -139,6 +140,10 @@ def page_context(page: Page) -> dict[str, Any]:
         "canonical": settings.absolute(page.url),
         "drafts": state.drafts,
     }
+
+
+def page_context(page: Page) -> dict[str, Any]:
+    return {**page_inputs(page), "body": portal().site.html(page)}
 
 
 @dataclass(frozen=True)
@@ -209,10 +214,15 @@ def poster(lang: str, slug: str | None) -> str:
     """An A4 poster of a page: title, description, a large QR code, the address and contact."""
     from .qr import qr_svg
 
-    found = _page_at(lang, slug)
-    url = portal().site.settings.absolute(found.url)
-    return render_template("poster.html", chrome=portal().chrome(lang), page=found, url=url,
-                           qr=qr_svg(url, title=found.title), links=[])
+    inputs = poster_inputs(_page_at(lang, slug))
+    return render_template("poster.html", **inputs, qr=qr_svg(inputs["url"], inputs["page"].title))
+
+
+def poster_inputs(page: Page) -> dict[str, Any]:
+    """What poster.html (and the QR code) is rendered from: no menu, no body."""
+    chrome = portal().chrome(page.lang)
+    return {"chrome": replace(chrome, nav_html=Markup("")), "page": replace(page, body=""),
+            "url": portal().site.settings.absolute(page.url), "links": []}
 
 
 @bp.route("/<lang>/qr.svg", defaults={"slug": None})

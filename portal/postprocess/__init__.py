@@ -1,21 +1,57 @@
-"""After freezing, inside the staging folder: fingerprint assets, write host files, compress."""
+"""After rendering, into the staging folder: assets, search index, host files, link check."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+import re
+from typing import Any
 
+from ..incremental import digest
+from ..output import Output
 from ..server import Policy
 from ..site import Site
-from . import assets, compress, hostfiles, links, search
+from . import assets, hostfiles, links, search
 
 
-def run(staging: Path, site: Site) -> dict[str, object]:
-    """Post-process a frozen site in place; return facts for the server config."""
-    links.check(staging)
-    search.index(staging)
-    renamed = assets.fingerprint(staging)
-    policy = Policy(tuple(assets.inline_script_hashes(staging)), wasm=True)
-    hostfiles.write(staging, site.settings, policy)
-    compress.precompress(staging)
+def run(output: Output, site: Site, hashed: assets.Assets, records: dict[str, dict[str, Any]],
+        base: str, jobs: int) -> dict[str, Any]:
+    """Finish a build whose units are all in `records`; return facts for the server config."""
+    for url, data in hashed.files.items():
+        output.write(url.lstrip("/"), data)
+    index_search(output, site, records, base, jobs)
+    found = {url: targets for record in records.values()
+             for url, targets in record.get("links", {}).items()}
+    scripts = sorted({h for record in records.values() for h in record.get("scripts", [])})
+    policy = Policy(tuple(scripts), wasm=True)
+    for name, data in hostfiles.files(site.settings, policy).items():
+        output.write(name, data)
+    links.check(found, set(output.files))
     return {"script_hashes": list(policy.script_hashes), "wasm": policy.wasm,
-            "fingerprinted": sorted(renamed.values())}
+            "fingerprinted": sorted(hashed.files)}
+
+
+def index_search(output: Output, site: Site, records: dict[str, dict[str, Any]], base: str,
+                 jobs: int) -> None:
+    """Each language's search bundle: taken from the previous build when the pages it reads
+    did not change, else made again by Pagefind."""
+    todo, keys = [], {}
+    for code in site.settings.codes:
+        read = re.compile(rf"{re.escape(code)}/(?:[^/]+/)?index\.html")
+        pages = sorted((rel, sha) for rel, sha in output.files.items() if read.fullmatch(rel))
+        keys[code] = digest(repr((base, pages)).encode("utf-8"))
+        record = output.previous.reusable(f"search:{code}", keys[code])
+        if record is not None:
+            output.adopt(record["files"])
+            records[f"search:{code}"] = record
+        else:
+            todo.append(code)
+    search.index(output.root, todo, jobs)
+    for code in todo:
+        folder = output.root / search.output(code)
+        before = set(output.files)
+        for top, _dirs, names in os.walk(folder):
+            for name in sorted(names):
+                output.settle(os.path.relpath(os.path.join(top, name), output.root)
+                               .replace(os.sep, "/"))
+        records[f"search:{code}"] = {"key": keys[code],
+                                     "files": sorted(set(output.files) - before)}

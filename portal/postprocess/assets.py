@@ -1,58 +1,76 @@
-"""Content-hashed asset names (`portal.3f2a1b9c0d.css`), with every reference rewritten."""
+"""Content-hashed asset names (`portal.3f2a1b9c0d.css`), known before rendering.
+
+The names are computed from static/ before any page is rendered, so each page is written once
+with the final names (no second pass over every file), and a page's output depends only on its
+inputs and these names.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 STATIC_REF = re.compile(r"/static/[A-Za-z0-9_.\-/]+")
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.DOTALL)
-TEXT_SUFFIXES = (".html", ".css", ".js", ".xml", ".json", ".svg", ".txt", ".webmanifest")
 
 
-def _hashed_name(path: Path, data: bytes) -> str:
-    digest = hashlib.sha256(data).hexdigest()[:10]
-    return f"{path.stem}.{digest}{path.suffix}"
+@dataclass(frozen=True)
+class Assets:
+    """The files of static/ under their hashed names."""
+
+    mapping: dict[str, str]  # "/static/css/portal.css" -> "/static/css/portal.3f2a1b9c0d.css"
+    files: dict[str, bytes]  # hashed URL -> the bytes to write there
+
+    @property
+    def key(self) -> str:
+        """Changes whenever any asset's name or bytes change."""
+        return hashlib.sha256("\n".join(sorted(self.files)).encode()).hexdigest()
 
 
-def _rewrite(text: str, mapping: dict[str, str]) -> str:
+def rewrite(text: str, mapping: dict[str, str]) -> str:
+    """Every `/static/…` reference in a text, under its hashed name."""
     return STATIC_REF.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)
 
 
-def fingerprint(root: Path) -> dict[str, str]:
-    """Rename every file under static/ to include its hash; rewrite references to it everywhere.
+def _hashed_name(url: str, data: bytes) -> str:
+    stem, dot, suffix = url.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"{stem}.{digest}.{suffix}" if dot and "/" not in suffix else f"{url}.{digest}"
 
-    Style sheets are hashed after the files they refer to, so their hash covers the new names.
-    """
-    static = root / "static"
+
+def plan(static: Path) -> Assets:
+    """Hash every file under static/. Style sheets are hashed after the files they refer to,
+    with those references rewritten, so their hash covers the new names."""
     mapping: dict[str, str] = {}
+    files: dict[str, bytes] = {}
     if not static.is_dir():
-        return mapping
-    files = sorted(p for p in static.rglob("*") if p.is_file())
-    for path in sorted(files, key=lambda p: (p.suffix == ".css", p.as_posix())):
+        return Assets(mapping, files)
+    paths = sorted(p for p in static.rglob("*") if p.is_file() and not p.name.startswith("."))
+    for path in sorted(paths, key=lambda p: (p.suffix == ".css", p.as_posix())):
+        url = "/static/" + path.relative_to(static).as_posix()
         data = path.read_bytes()
         if path.suffix == ".css":
-            data = _rewrite(data.decode("utf-8"), mapping).encode("utf-8")
-            path.write_bytes(data)
-        target = path.with_name(_hashed_name(path, data))
-        path.rename(target)
-        mapping["/" + path.relative_to(root).as_posix()] = "/" + target.relative_to(root).as_posix()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in TEXT_SUFFIXES and path.is_file() and static not in path.parents:
-            text = path.read_text(encoding="utf-8")
-            new = _rewrite(text, mapping)
-            if new != text:
-                path.write_text(new, encoding="utf-8")
-    return mapping
+            data = rewrite(data.decode("utf-8"), mapping).encode("utf-8")
+        mapping[url] = _hashed_name(url, data)
+        files[mapping[url]] = data
+    return Assets(mapping, files)
 
 
-def inline_script_hashes(root: Path) -> list[str]:
-    """CSP `sha256-…` sources for every inline script in the built pages."""
-    hashes = set()
-    for path in root.rglob("*.html"):
-        for body in INLINE_SCRIPT.findall(path.read_text(encoding="utf-8")):
-            digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
-            hashes.add(f"'sha256-{digest}'")
-    return sorted(hashes)
+def write(root: Path, assets: Assets) -> list[str]:
+    """Write the hashed files into a build; return their paths relative to it."""
+    written = []
+    for url, data in assets.files.items():
+        target = root / url.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written.append(url.lstrip("/"))
+    return written
+
+
+def inline_script_hashes(html: str) -> set[str]:
+    """CSP `sha256-…` sources for the inline scripts of one page."""
+    return {"'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+            + "'" for body in INLINE_SCRIPT.findall(html)}

@@ -1,9 +1,14 @@
-"""The last safety net: every internal link and asset in the frozen pages must exist."""
+"""The last safety net: every internal link and asset in the frozen pages must exist.
+
+Links are read from each page as it is rendered (never by reading the build back); then all
+of them are checked against the files of the build.
+"""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..errors import BuildError
@@ -11,17 +16,32 @@ from ..errors import BuildError
 REFERENCE = re.compile(r'\s(?:href|src)="([^"]*)"')
 
 
-def check(root: Path) -> None:
-    """Raise BuildError naming each page with a link to a file the build does not have."""
+@lru_cache(maxsize=65536)
+def _target(base: str, ref: str) -> str | None:
+    """The build-relative path a link on a page at `base` leads to; None for other sites,
+    mail, phone, and anchors on the same page."""
+    target = urlsplit(urljoin(base, ref))
+    if target.scheme not in ("", "http", "https") or target.netloc or not target.path:
+        return None
+    return unquote(target.path).lstrip("/")
+
+
+def references(html: str) -> list[str]:
+    """The distinct links and sources of a page, as written, sorted."""
+    return sorted({ref.replace("&amp;", "&") for ref in REFERENCE.findall(html)})
+
+
+def check(links: Mapping[str, Iterable[str]], files: set[str]) -> None:
+    """Raise BuildError naming each page (URL -> its references) that links to a missing file.
+    Each distinct link is resolved once: an address from the root is the same on every page."""
     broken: list[str] = []
-    for path in sorted(root.rglob("*.html")):
-        url = "/" + path.relative_to(root).as_posix().removesuffix("index.html")
-        for ref in REFERENCE.findall(path.read_text(encoding="utf-8")):
-            target = urlsplit(urljoin(url, ref.replace("&amp;", "&")))
-            if target.scheme not in ("", "http", "https") or target.netloc or not target.path:
-                continue  # other sites, mail, phone, or an anchor on the same page
-            file = root / unquote(target.path).lstrip("/")
-            if not (file.is_file() or (file / "index.html").is_file()):
+    for url in sorted(links):
+        folder = url.rsplit("/", 1)[0] + "/"
+        for ref in links[url]:
+            absolute = ref.startswith("/") and not ref.startswith("//")
+            target = _target("/" if absolute else folder, ref)
+            if (target is not None and target not in files
+                    and (target.rstrip("/") + "/index.html").lstrip("/") not in files):
                 broken.append(f"{url} links to {ref}, which is not part of the site")
     if broken:
         more = f" (and {len(broken) - 20} more)" if len(broken) > 20 else ""

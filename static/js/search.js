@@ -1,4 +1,4 @@
-/* Search with Pagefind's own index, in the page's language (Pagefind reads <html lang>).
+/* Search with the Pagefind bundle of the page's language (pagefind/<lang>/, one per language).
    Without JavaScript, or before the index loads, the page lists every page instead.
    The words searched for are not put in the address, so they stay out of the browser history. */
 const root = document.querySelector(".js-portal-search");
@@ -9,7 +9,7 @@ const list = root.querySelector(".js-portal-search-results");
 
 let pagefind = null;
 try {
-  pagefind = await import("/pagefind/pagefind.js");
+  pagefind = await import(`/pagefind/${document.documentElement.lang}/pagefind.js`);
   await pagefind.init();
 } catch (error) {
   pagefind = null; // no index (e.g. the live preview): the list of all pages still works
