@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask, g
 from flask_babel import Babel
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
 from . import views
 from .errors import ContentError
@@ -26,6 +27,9 @@ def create_app(project: Project | Path | str = ".", drafts: bool = False,
     site = site or require_site(project, drafts)
     settings = site.settings
     app = Flask(__name__, static_folder=project.static, static_url_path="/static")
+    if project.templates.is_dir():  # a municipality's own footer, say: theirs first, then ours
+        app.jinja_loader = ChoiceLoader([FileSystemLoader(project.templates),
+                                         PackageLoader("portal")])
 
     # Compiled catalogues are build products: they go to a private folder, never the repository.
     compiled = tempfile.mkdtemp(prefix="portal-mo-")

@@ -39,7 +39,8 @@ def build(ctx: click.Context, out: str, jobs: int | None) -> None:
     for problem in sorted(result.warnings, key=Problem.key):
         click.echo(str(problem), err=True)
     click.echo(f"Built {result.pages} pages ({result.files} files) into {result.out} "
-               f"in {result.seconds:.2f} s.")
+               f"in {result.seconds:.2f} s: {len(result.rendered)} parts rendered, "
+               f"{result.reused} unchanged.")
 
 
 @main.command()

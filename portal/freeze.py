@@ -38,7 +38,7 @@ class BuildResult:
     files: int
     seconds: float
     warnings: list[Problem]
-    rendered: int = 0  # output units rendered in this build
+    rendered: tuple[str, ...] = ()  # the output units rendered in this build (see Unit)
     reused: int = 0  # output units taken unchanged from the previous build
 
 
@@ -238,7 +238,7 @@ def build(project: Project, out: Path, jobs: int | None = None) -> BuildResult:
         raise
     pages = sum(1 for _ in site.pages())
     return BuildResult(out, pages, len(output.files), time.perf_counter() - started, problems,
-                       rendered=len(rendered), reused=len(units) - len(rendered))
+                       rendered=tuple(sorted(rendered)), reused=len(units) - len(rendered))
 
 
 def guard_target(project: Project, out: Path) -> Previous | None:

@@ -37,8 +37,8 @@ def _hash(*parts: object) -> str:
 
 
 def global_key(project: Project, assets_key: str) -> str:
-    """What every output depends on: the portal's code and templates, the libraries, the
-    settings file and the static assets."""
+    """What every output depends on: the portal's code and templates, the project's own
+    templates, the libraries, the settings file and the static assets."""
     h = hashlib.sha256()
     package = Path(__file__).parent
     for path in sorted(package.rglob("*")):
@@ -47,6 +47,11 @@ def global_key(project: Project, assets_key: str) -> str:
     for name in LIBRARIES:
         h.update(f"{name}={metadata.version(name)}\0".encode())
     h.update(sys.version.encode())
+    if project.templates.is_dir():
+        for path in sorted(project.templates.rglob("*")):
+            if path.is_file():
+                h.update(path.relative_to(project.root).as_posix().encode() + b"\0"
+                         + path.read_bytes())
     settings = project.content / "site.yml"
     h.update(settings.read_bytes() if settings.is_file() else b"")
     h.update(assets_key.encode())

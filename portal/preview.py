@@ -52,7 +52,7 @@ class Preview:
     def _watched(self) -> dict[Path, tuple[int, int]]:
         stamps = {}
         for folder in (self.project.content, self.project.translations, self.project.static,
-                       TEMPLATES):
+                       self.project.templates, TEMPLATES):
             if folder.is_dir():
                 for path in folder.rglob("*"):
                     if path.suffix in (".mo",) or not path.is_file():

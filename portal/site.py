@@ -34,6 +34,11 @@ class Project:
     def static(self) -> Path:
         return self.root / "static"
 
+    @property
+    def templates(self) -> Path:
+        """Optional: templates that replace the portal's own of the same name."""
+        return self.root / "templates"
+
 
 class Site:
     """All published pages by language and name, with the settings; nothing reads files after this."""
