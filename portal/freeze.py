@@ -22,7 +22,7 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
 from . import create_app, postprocess, views
 from .content import Page
 from .errors import BuildError, ContentError, Problem
-from .incremental import Previous, catalog_key, global_key, page_key, poster_key
+from .incremental import Previous, catalog_key, global_key, hash_of, page_key, poster_key
 from .output import Output
 from .postprocess import assets, links
 from .qr import qr_svg
@@ -65,12 +65,19 @@ def plan(app: Flask, site: Site, base: str) -> list[Unit]:
     units = [Unit("site", None, tuple(site_urls(site)))]
     catalogs = {code: catalog_key(project, code) for code in site.settings.codes}
     with app.test_request_context("/"):
+        # A language's menu and header are the same on all its pages: hashed once, not per page.
+        bases = {code: hash_of(base, catalogs[code], views.portal().chrome(code))
+                 for code in site.settings.codes}
+        poster_bases = {code: hash_of(base, catalogs[code], views.poster_inputs(
+            site.start(code))["chrome"]) for code in site.settings.codes}  # without the menu
         for page in site.pages():
-            lang_base = base + catalogs[page.lang]
+            inputs = views.page_inputs(page)
             units.append(Unit(f"page:{page.url}",
-                              page_key(lang_base, views.page_inputs(page), site, page), (page.url,)))
+                              page_key(bases[page.lang], {**inputs, "chrome": None}, site, page),
+                              (page.url,)))
+            inputs = views.poster_inputs(page)
             units.append(Unit(f"poster:{page.url}",
-                              poster_key(lang_base, views.poster_inputs(page)),
+                              poster_key(poster_bases[page.lang], {**inputs, "chrome": None}),
                               (f"{page.url}poster/",), qr=page))
     return units
 

@@ -32,7 +32,7 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def _hash(*parts: object) -> str:
+def hash_of(*parts: object) -> str:
     return digest("\x1f".join(map(str, parts)).encode("utf-8"))
 
 
@@ -79,11 +79,11 @@ _NONE: Any = _Nowhere()
 
 
 def page_key(base: str, inputs: dict[str, Any], site: Site, page: Page) -> str:
-    return _hash(base, sorted(inputs.items()), body_inputs(site, page))
+    return hash_of(base, sorted(inputs.items()), body_inputs(site, page))
 
 
 def poster_key(base: str, inputs: dict[str, Any]) -> str:
-    return _hash(base, "poster", sorted(inputs.items()))
+    return hash_of(base, "poster", sorted(inputs.items()))
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,9 @@ class Stamp:
     mtime_ns: int
     inode: int
 
-    def intact(self, path: Path) -> bool:
+    def intact(self, path: Path | str) -> bool:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             return False
         return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (self.size, self.mtime_ns, self.inode)
@@ -111,6 +111,7 @@ class Previous:
     written: set[str] = field(default_factory=set)  # every file the portal wrote there
     files: dict[str, Stamp] = field(default_factory=dict)
     units: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _folders: set[str] = field(default_factory=set, repr=False)  # made in the new build
 
     @classmethod
     def read(cls, root: Path, data: dict[str, Any]) -> Previous:
@@ -127,7 +128,7 @@ class Previous:
             return None
         for rel in record["files"]:
             stamp = self.files.get(rel)
-            if stamp is None or not stamp.intact(self.root / rel):
+            if stamp is None or not stamp.intact(os.path.join(self.root, rel)):
                 return None
         return record
 
@@ -135,13 +136,15 @@ class Previous:
         """Whether the previous build has this file, intact, with these bytes."""
         stamp = self.files.get(rel)
         return (stamp is not None and stamp.digest == data_digest
-                and stamp.intact(self.root / rel))
+                and stamp.intact(os.path.join(self.root, rel)))
 
     def link(self, rel: str, staging: Path) -> None:
         """Put the previous build's file into the new build (a new name for the same bytes)."""
-        target = staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(self.root / rel, target)
+        folder = rel.rpartition("/")[0]
+        if folder not in self._folders:
+            os.makedirs(os.path.join(staging, folder), exist_ok=True)
+            self._folders.add(folder)
+        os.link(os.path.join(self.root, rel), os.path.join(staging, rel))
 
 
 def stamp(root: Path, rel: str, data_digest: str) -> list[Any]:

@@ -38,6 +38,8 @@ def check(links: Mapping[str, Iterable[str]], files: set[str]) -> None:
     for url in sorted(links):
         folder = url.rsplit("/", 1)[0] + "/"
         for ref in links[url]:
+            if ref.startswith("#"):
+                continue
             absolute = ref.startswith("/") and not ref.startswith("//")
             target = _target("/" if absolute else folder, ref)
             if (target is not None and target not in files
