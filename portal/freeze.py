@@ -88,23 +88,22 @@ def file_for(url: str) -> str:
     return rel + "index.html" if rel == "" or rel.endswith("/") else rel
 
 
-# What each rendered response showed, filled by `_capture` in the process that rendered it:
-# URL -> (internal links, CSP hashes of inline scripts).
-_CAPTURED: dict[str, tuple[list[str] | None, set[str]]] = {}
+# What each rendered response was, filled by `_capture` in the process that rendered it:
+# URL -> (its bytes, its internal links or None, CSP hashes of its inline scripts).
+_CAPTURED: dict[str, tuple[bytes, list[str] | None, set[str]]] = {}
 TEXT_TYPES = ("text/html", "text/plain", "application/xml", "image/svg+xml")
 
 
 def _capture(response: Response) -> Response:
     """Give assets their hashed names and note the links of each page as it is rendered."""
-    if response.mimetype not in TEXT_TYPES:
-        return response
-    text = assets.rewrite(response.get_data(as_text=True), current_app.config["PORTAL_ASSETS"])
-    response.set_data(text)
+    if response.mimetype in TEXT_TYPES:
+        text = assets.rewrite(response.get_data(as_text=True), current_app.config["PORTAL_ASSETS"])
+        response.set_data(text)
     if response.mimetype == "text/html":
-        _CAPTURED[request.path] = (links.references(text),
+        _CAPTURED[request.path] = (response.get_data(), links.references(text),
                                    assets.inline_script_hashes(text))
     else:
-        _CAPTURED[request.path] = (None, set())
+        _CAPTURED[request.path] = (response.get_data(), None, set())
     return response
 
 
@@ -135,9 +134,9 @@ def _render(app: Flask, output: Output, units: list[Unit]) -> Records:
         files, found, scripts = [], {}, set()
         for url in unit.urls:
             rel = file_for(url)
-            output.settle(rel)
+            data, targets, hashes = _CAPTURED.pop(url)
+            output.settle(rel, data)
             files.append(rel)
-            targets, hashes = _CAPTURED[url]
             if targets is not None:
                 found[url] = targets
             scripts |= hashes

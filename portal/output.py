@@ -22,9 +22,10 @@ class Output:
         """Place new bytes at `rel` (and `rel.gz`), unless the previous build has them."""
         self._place(rel, data, written=False)
 
-    def settle(self, rel: str) -> None:
-        """Take in a file someone else (Frozen-Flask, Pagefind) just wrote at `rel`."""
-        self._place(rel, (self.root / rel).read_bytes(), written=True)
+    def settle(self, rel: str, data: bytes | None = None) -> None:
+        """Take in a file someone else (Frozen-Flask, Pagefind) just wrote at `rel`, whose
+        bytes the caller may already have."""
+        self._place(rel, (self.root / rel).read_bytes() if data is None else data, written=True)
 
     def _place(self, rel: str, data: bytes, written: bool) -> None:
         data_digest = digest(data)

@@ -40,8 +40,10 @@ def check(links: Mapping[str, Iterable[str]], files: set[str]) -> None:
         for ref in links[url]:
             if ref.startswith("#"):
                 continue
-            absolute = ref.startswith("/") and not ref.startswith("//")
-            target = _target("/" if absolute else folder, ref)
+            if ref.startswith("/") and not ref.startswith("//"):  # most links: no join needed
+                target: str | None = unquote(ref.partition("#")[0].partition("?")[0]).lstrip("/")
+            else:
+                target = _target(folder, ref)
             if (target is not None and target not in files
                     and (target.rstrip("/") + "/index.html").lstrip("/") not in files):
                 broken.append(f"{url} links to {ref}, which is not part of the site")
