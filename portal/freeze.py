@@ -22,13 +22,23 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
 from . import create_app, postprocess, views
 from .content import Page
 from .errors import BuildError, ContentError, Problem
-from .incremental import Previous, catalog_key, global_key, hash_of, page_key, poster_key
+from .incremental import (
+    VERSION,
+    Previous,
+    catalog_key,
+    compression_key,
+    global_key,
+    hash_of,
+    page_key,
+    poster_key,
+)
 from .output import Output
 from .postprocess import assets, links
 from .qr import qr_svg
 from .site import Project, Site, load_site
 
 MARKER = ".portal-build.json"
+STAGING = ".portal-staging"  # in a folder being built: the building process's id
 
 
 @dataclass(frozen=True)
@@ -217,6 +227,7 @@ def build(project: Project, out: Path, jobs: int | None = None) -> BuildResult:
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    (staging / STAGING).write_text(str(os.getpid()), encoding="utf-8")
     try:
         app.config["FREEZER_DESTINATION"] = str(staging)
         output = Output(staging, previous)
@@ -234,7 +245,9 @@ def build(project: Project, out: Path, jobs: int | None = None) -> BuildResult:
                 output.adopt(record["files"])
                 records[unit.id] = record
         facts = postprocess.run(output, site, hashed, records, base, jobs)
-        marker = {"version": 2, **facts, "files": output.stamps(),
+        (staging / STAGING).unlink()  # from here on, the marker says the folder is ours
+        marker = {"version": VERSION, "compression": compression_key(), **facts,
+                  "files": output.stamps(),
                   "units": {unit: records[unit] for unit in sorted(records)}}
         (staging / MARKER).write_text(json.dumps(marker, separators=(",", ":")), encoding="utf-8")
         staging.chmod(0o755)
@@ -279,20 +292,57 @@ def guard_target(project: Project, out: Path) -> Previous | None:
 
 
 def _foreign(folder: Path, written: set[str]) -> list[str]:
-    """Files in a previous build that are not in its manifest: someone else's, never deleted."""
+    """What a previous build holds that is not in its manifest: files, links to folders, and
+    folders with none of its files in them. Someone else's: never deleted."""
+    made = set()
+    for rel in written:  # every folder that holds a written file, at any depth
+        while "/" in rel:
+            rel = rel.rpartition("/")[0]
+            if rel in made:
+                break
+            made.add(rel)
     found = []
-    for top, _dirs, names in os.walk(folder):
+    for top, dirs, names in os.walk(folder):
         prefix = os.path.relpath(top, folder).replace(os.sep, "/") + "/"
         prefix = "" if prefix == "./" else prefix
         found += [prefix + name for name in names if prefix + name not in written]
+        for name in list(dirs):
+            if os.path.islink(os.path.join(top, name)) or prefix + name not in made:
+                found.append(prefix + name + "/")
+                dirs.remove(name)
     return sorted(rel for rel in found if rel != MARKER)
 
 
 def _remove_leftovers(out: Path) -> None:
-    """Remove the staging folders of builds that were killed before they finished."""
+    """Remove what killed builds left beside `out`: a folder being built by a process that no
+    longer runs, or a replaced build not yet deleted (its marker lists all it holds). Anything
+    else with such a name, and the folder of a build still running, stays."""
     for path in out.parent.glob(f".{out.name}.new-*"):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
+        if not path.is_dir() or path.is_symlink():
+            continue
+        try:
+            if (path / STAGING).is_file():
+                if _running(int((path / STAGING).read_text(encoding="utf-8"))):
+                    continue
+            elif (path / MARKER).is_file():
+                data = json.loads((path / MARKER).read_text(encoding="utf-8"))
+                if _foreign(path, Previous.read(path, data).written):
+                    continue
+            else:
+                continue
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -10,10 +10,12 @@ ever linked, never opened for writing: the build being replaced stays as it was.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
-import re
+import shutil
 import sys
+import zlib
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -24,8 +26,8 @@ from .site import Project, Site
 
 # Libraries whose version changes what is written.
 LIBRARIES = ("flask", "frozen-flask", "flask-babel", "babel", "jinja2", "markdown", "nh3",
-             "segno", "pagefind", "markupsafe")
-PAGE_LINK = re.compile(r"[\w./%-]+\.md\b")
+             "segno", "pagefind", "pagefind-bin", "markupsafe")
+VERSION = 2  # of the marker's format: a marker of another version is not reused
 
 
 def digest(data: bytes) -> str:
@@ -45,17 +47,32 @@ def global_key(project: Project, assets_key: str) -> str:
         if path.is_file() and path.suffix not in (".pyc",):
             h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     for name in LIBRARIES:
-        h.update(f"{name}={metadata.version(name)}\0".encode())
-    h.update(sys.version.encode())
-    if project.templates.is_dir():
-        for path in sorted(project.templates.rglob("*")):
-            if path.is_file():
-                h.update(path.relative_to(project.root).as_posix().encode() + b"\0"
-                         + path.read_bytes())
+        h.update(f"{name}={_version(name)}\0".encode())
+    h.update(f"{sys.version}\0{compression_key()}".encode())
+    # Jinja follows links to folders, so the key does too (rglob would not).
+    for top, folders, names in sorted(os.walk(project.templates, followlinks=True)):
+        folders.sort()
+        for name in sorted(names):
+            path = Path(top, name)
+            h.update(path.relative_to(project.root).as_posix().encode() + b"\0"
+                     + path.read_bytes())
     settings = project.content / "site.yml"
     h.update(settings.read_bytes() if settings.is_file() else b"")
     h.update(assets_key.encode())
     return h.hexdigest()[:32]
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def compression_key() -> str:
+    """What the .gz files depend on besides their page: the compressor and zlib."""
+    source = (Path(__file__).parent / "postprocess" / "compress.py").read_bytes()
+    return digest(source + zlib.ZLIB_RUNTIME_VERSION.encode())
 
 
 def catalog_key(project: Project, code: str) -> str:
@@ -64,11 +81,31 @@ def catalog_key(project: Project, code: str) -> str:
     return digest(po.read_bytes()) if po.is_file() else ""
 
 
+def linked_names(body: str) -> set[str]:
+    """Every `name` written before `.md` in a text, taken back to the last space, bracket or
+    quote (and to the last bracket or quote): whatever Markdown or HTML may link to.
+    Over-matching is harmless; missing one is not."""
+    names, at = set(), body.find(".md")
+    while at != -1:
+        for delimiters in (_DELIMITERS, _BRACKETS):  # `[x](<a name.md>)` may hold spaces
+            start = at
+            while start > 0 and body[start - 1] not in delimiters:
+                start -= 1
+            if start < at:
+                names.add(body[start:at])
+        at = body.find(".md", at + 3)
+    return names
+
+
+_DELIMITERS = frozenset(" \t\n\r()[]<>\"'")
+_BRACKETS = frozenset("\n()[]<>\"'")
+
+
 def body_inputs(site: Site, page: Page) -> list[tuple[str, str | None]]:
     """The other pages a body links to (`name.md`) and where they are now: a renamed or
-    deleted page changes the key of every page that links to it. Over-matching is harmless."""
-    names = sorted({m.removesuffix(".md") for m in PAGE_LINK.findall(page.body)})
-    return [(name, (site.page(page.lang, name) or _NONE).url) for name in names]
+    deleted page changes the key of every page that links to it."""
+    return [(name, (site.page(page.lang, name) or _NONE).url)
+            for name in sorted(linked_names(page.body))]
 
 
 class _Nowhere:
@@ -116,10 +153,12 @@ class Previous:
     @classmethod
     def read(cls, root: Path, data: dict[str, Any]) -> Previous:
         files = data["files"]
-        if not isinstance(files, dict):  # a marker from before rebuilds: nothing to reuse
-            return cls(root, set(files))
-        return cls(root, set(files), {rel: Stamp(*stamp) for rel, stamp in files.items()},
-                   data.get("units", {}))
+        if not isinstance(files, dict) or data.get("version") != VERSION:
+            return cls(root, set(files))  # an older marker: nothing is reused
+        stamps = {rel: Stamp(*stamp) for rel, stamp in files.items()}
+        if data.get("compression") != compression_key():  # old .gz files cannot be trusted
+            stamps = {rel: stamp for rel, stamp in stamps.items() if not rel.endswith(".gz")}
+        return cls(root, set(files), stamps, data.get("units", {}))
 
     def reusable(self, unit: str, key: str) -> dict[str, Any] | None:
         """The unit's record if its key is unchanged and all its files are intact."""
@@ -144,7 +183,12 @@ class Previous:
         if folder not in self._folders:
             os.makedirs(os.path.join(staging, folder), exist_ok=True)
             self._folders.add(folder)
-        os.link(os.path.join(self.root, rel), os.path.join(staging, rel))
+        try:
+            os.link(os.path.join(self.root, rel), os.path.join(staging, rel))
+        except OSError as exc:  # a file system without hard links: a copy (a new file)
+            if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
+                raise
+            shutil.copyfile(os.path.join(self.root, rel), os.path.join(staging, rel))
 
 
 def stamp(root: Path, rel: str, data_digest: str) -> list[Any]:

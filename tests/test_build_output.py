@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from portal.cli import main
 from portal.errors import BuildError, ContentError
-from portal.freeze import MARKER, build
+from portal.freeze import MARKER, STAGING, build
 from portal.site import Project
 
 
@@ -161,12 +161,41 @@ def test_two_builds_of_the_same_content_are_byte_identical(small: Project) -> No
 
 
 def test_leftovers_of_a_killed_build_are_cleared(small: Project) -> None:
+    import subprocess
+
     out = small.root / "build"
     stale = small.root / ".build.new-abc123"
     stale.mkdir()
     (stale / "index.html").write_text("half", encoding="utf-8")
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # the id of a process that has ended: the build that was killed
+    (stale / STAGING).write_text(str(ended.pid), encoding="utf-8")
     build(small, out)
     assert not stale.exists() and leftovers(small.root) == []
+
+
+def test_a_folder_that_only_looks_like_a_leftover_is_kept(small: Project) -> None:
+    mine = small.root / ".build.new-mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine", encoding="utf-8")
+    build(small, small.root / "build")
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("kind", ["link to a folder", "empty folder"])
+def test_a_folder_added_to_a_previous_build_is_never_deleted(small: Project, kind: str) -> None:
+    out = small.root / "build"
+    build(small, out)
+    media = small.root / "media"
+    media.mkdir()
+    (media / "film.mp4").write_bytes(b"someone's film")
+    if kind == "empty folder":
+        (out / "uploads").mkdir()
+    else:
+        (out / "uploads").symlink_to(media)
+    with pytest.raises(BuildError, match="uploads/"):
+        build(small, out)
+    assert (out / "uploads").is_dir() and (media / "film.mp4").is_file()
 
 
 def test_a_file_added_during_a_build_is_kept(small: Project, monkeypatch: pytest.MonkeyPatch) -> None:

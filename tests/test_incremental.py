@@ -195,3 +195,47 @@ def test_a_template_of_the_project_replaces_the_portals_own(small: Project) -> N
     assert result.reused == 0  # every page shows the footer
     for page in ("sv/index.html", "ar/index.html"):
         assert "Ekbacka kommun, socialtjänsten" in (out / page).read_text(encoding="utf-8")
+
+
+def test_a_link_to_a_page_whose_name_has_any_letters_follows_it(small: Project) -> None:
+    target = small.content / "sv" / "frågor+svar.md"
+    target.write_text("---\ntitle: Frågor och svar\ndescription: Vanliga frågor.\nslug: faq\n---\n\n"
+                      "Här svarar vi på vanliga frågor.\n", encoding="utf-8")
+    replace(small.content / "sv" / "bara-svenska.md", "Den här sidan",
+            "[Frågor](frågor+svar.md). Den här sidan")
+    out = small.root / "build"
+    build(small, out)
+    replace(target, "slug: faq", "slug: fragor")
+    build(small, out)
+    build(small, small.root / "clean")
+    assert checksums(out, marker=False) == checksums(small.root / "clean", marker=False)
+
+
+def test_a_linked_folder_of_templates_is_followed(small: Project, tmp_path: Path) -> None:
+    shared = tmp_path / "shared-components"
+    shared.mkdir()
+    footer = Path(__file__).parent.parent / "portal" / "templates" / "components" / "footer.html"
+    (shared / "footer.html").write_text(footer.read_text(encoding="utf-8"), encoding="utf-8")
+    small.templates.mkdir()
+    (small.templates / "components").symlink_to(shared)
+    out = small.root / "build"
+    build(small, out)
+    replace(shared / "footer.html", "</footer>", "<p>Socialtjänsten</p>\n</footer>")
+    result = build(small, out)
+    assert result.reused == 0
+    build(small, small.root / "clean")
+    assert checksums(out, marker=False) == checksums(small.root / "clean", marker=False)
+
+
+def test_a_new_compressor_makes_new_gz_files(small: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+
+    out = small.root / "build"
+    build(small, out)
+    monkeypatch.setattr("portal.postprocess.compress.pack",
+                        lambda data: gzip.compress(data, compresslevel=1, mtime=0))
+    monkeypatch.setattr("portal.incremental.compression_key", lambda: "level 1")
+    monkeypatch.setattr("portal.freeze.compression_key", lambda: "level 1")
+    build(small, out)
+    build(small, small.root / "clean")
+    assert checksums(out, marker=False) == checksums(small.root / "clean", marker=False)
