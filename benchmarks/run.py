@@ -26,38 +26,37 @@ from generate import generate
 BIN = Path(sys.executable).with_name("portal")
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants together, in KB."""
-    parents, rss = {}, {}
+def tree_pss_kb(pid: int) -> int:
+    """Memory of a process and all its descendants together, in KB: the sum of their
+    proportional set sizes, so pages that forked workers share are counted once."""
+    parents, pss = {}, {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-            status = (entry / "status").read_text()
+            rollup = (entry / "smaps_rollup").read_text()
         except OSError:
             continue  # the process ended while we looked
         parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-        rss[int(entry.name)] = next((int(line.split()[1]) for line in status.splitlines()
-                                     if line.startswith("VmRSS:")), 0)
-    tree, total = {pid}, 0
+        pss[int(entry.name)] = next((int(line.split()[1]) for line in rollup.splitlines()
+                                     if line.startswith("Pss:")), 0)
+    tree = {pid}
     for process in sorted(parents):  # children have larger ids, except after a wrap-around
         if parents[process] in tree:
             tree.add(process)
-    for process in tree:
-        total += rss.get(process, 0)
-    return total
+    return sum(pss.get(process, 0) for process in tree)
 
 
 def timed_build(project: Path, out: Path) -> tuple[float, float, float]:
     """Seconds, peak memory of the largest process (MB, as /usr/bin/time reports it) and peak
-    memory of all the build's processes together (workers, Pagefind; sampled every 20 ms)."""
+    memory of all the build's processes together (workers, Pagefind; PSS sampled every 20 ms)."""
     process = subprocess.Popen(["/usr/bin/time", "-f", "%e %M", str(BIN), "--project",
                                 str(project), "build", "--out", str(out)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0
     while process.poll() is None:
-        peak = max(peak, tree_rss_kb(process.pid))
+        peak = max(peak, tree_pss_kb(process.pid))
         time.sleep(0.02)
     stderr = process.stderr.read() if process.stderr else ""
     if process.returncode != 0:
