@@ -78,8 +78,8 @@ def plan(app: Flask, site: Site, base: str) -> list[Unit]:
         # A language's menu and header are the same on all its pages: hashed once, not per page.
         bases = {code: hash_of(base, catalogs[code], views.portal().chrome(code))
                  for code in site.settings.codes}
-        poster_bases = {code: hash_of(base, catalogs[code], views.poster_inputs(
-            site.start(code))["chrome"]) for code in site.settings.codes}  # without the menu
+        poster_bases = {code: hash_of(base, catalogs[code], views.poster_chrome(code))
+                        for code in site.settings.codes}
         for page in site.pages():
             inputs = views.page_inputs(page)
             units.append(Unit(f"page:{page.url}",

@@ -148,7 +148,6 @@ class Previous:
     written: set[str] = field(default_factory=set)  # every file the portal wrote there
     files: dict[str, Stamp] = field(default_factory=dict)
     units: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _folders: set[str] = field(default_factory=set, repr=False)  # made in the new build
 
     @classmethod
     def read(cls, root: Path, data: dict[str, Any]) -> Previous:
@@ -177,18 +176,14 @@ class Previous:
         return (stamp is not None and stamp.digest == data_digest
                 and stamp.intact(os.path.join(self.root, rel)))
 
-    def link(self, rel: str, staging: Path) -> None:
-        """Put the previous build's file into the new build (a new name for the same bytes)."""
-        folder = rel.rpartition("/")[0]
-        if folder not in self._folders:
-            os.makedirs(os.path.join(staging, folder), exist_ok=True)
-            self._folders.add(folder)
+    def link(self, rel: str, target: str) -> None:
+        """Give the previous build's file a new name, `target` (the same bytes)."""
         try:
-            os.link(os.path.join(self.root, rel), os.path.join(staging, rel))
+            os.link(os.path.join(self.root, rel), target)
         except OSError as exc:  # a file system without hard links: a copy (a new file)
             if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP):
                 raise
-            shutil.copyfile(os.path.join(self.root, rel), os.path.join(staging, rel))
+            shutil.copyfile(os.path.join(self.root, rel), target)
 
 
 def stamp(root: Path, rel: str, data_digest: str) -> list[Any]:

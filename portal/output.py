@@ -3,6 +3,7 @@ the previous build (a hard link) when its bytes did not change, so it is never r
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ class Output:
         self.root = root
         self.previous = previous or Previous(root / ".none")
         self.files: dict[str, str] = {}  # path relative to the root -> hash of its bytes
+        self._folders: set[str] = set()  # folders known to exist in the root
 
     def write(self, rel: str, data: bytes) -> None:
         """Place new bytes at `rel` (and `rel.gz`), unless the previous build has them."""
@@ -33,7 +35,7 @@ class Output:
         if unchanged:
             if written:
                 (self.root / rel).unlink()
-            self.previous.link(rel, self.root)
+            self._link(rel)
         elif not written:
             self._create(rel, data)
         self.files[rel] = data_digest
@@ -42,22 +44,31 @@ class Output:
         gz = rel + ".gz"
         old = self.previous.files.get(gz)
         if unchanged and old is not None and old.intact(self.previous.root / gz):
-            self.previous.link(gz, self.root)
+            self._link(gz)
             self.files[gz] = old.digest
         elif (packed := compress.pack(data)) is not None:
             self._create(gz, packed)
             self.files[gz] = digest(packed)
 
+    def _path(self, rel: str) -> str:
+        """Where `rel` goes, its folder made once (folders are slow to create on some disks)."""
+        folder = rel.rpartition("/")[0]
+        if folder not in self._folders:
+            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+            self._folders.add(folder)
+        return os.path.join(self.root, rel)
+
     def _create(self, rel: str, data: bytes) -> None:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as file:  # never into an existing file: it may be the old build's
+        with open(self._path(rel), "xb") as file:  # never an existing file: it may be the old build's
             file.write(data)
+
+    def _link(self, rel: str) -> None:
+        self.previous.link(rel, self._path(rel))
 
     def adopt(self, files: list[str]) -> None:
         """Link a whole unit of the previous build (its key did not change)."""
         for rel in files:
-            self.previous.link(rel, self.root)
+            self._link(rel)
             self.files[rel] = self.previous.files[rel].digest
 
     def stamps(self) -> dict[str, list[Any]]:

@@ -220,9 +220,13 @@ def poster(lang: str, slug: str | None) -> str:
 
 def poster_inputs(page: Page) -> dict[str, Any]:
     """What poster.html (and the QR code) is rendered from: no menu, no body."""
-    chrome = portal().chrome(page.lang)
-    return {"chrome": replace(chrome, nav_html=Markup("")), "page": replace(page, body=""),
+    return {"chrome": poster_chrome(page.lang), "page": replace(page, body=""),
             "url": portal().site.settings.absolute(page.url), "links": []}
+
+
+def poster_chrome(code: str) -> Chrome:
+    """A language's chrome as posters show it: without the menu."""
+    return replace(portal().chrome(code), nav_html=Markup(""))
 
 
 @bp.route("/<lang>/qr.svg", defaults={"slug": None})

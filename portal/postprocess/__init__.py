@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 
 from ..incremental import digest
@@ -34,11 +33,14 @@ def index_search(output: Output, site: Site, records: dict[str, dict[str, Any]],
                  jobs: int) -> None:
     """Each language's search bundle: taken from the previous build when the pages it reads
     did not change, else made again by Pagefind."""
+    pages: dict[str, list[tuple[str, str]]] = {code: [] for code in site.settings.codes}
+    for rel, sha in sorted(output.files.items()):
+        code = search.language_read(rel)
+        if code in pages:
+            pages[code].append((rel, sha))
     todo, keys = [], {}
     for code in site.settings.codes:
-        read = re.compile(rf"{re.escape(code)}/(?:[^/]+/)?index\.html")
-        pages = sorted((rel, sha) for rel, sha in output.files.items() if read.fullmatch(rel))
-        keys[code] = digest(repr((base, pages)).encode("utf-8"))
+        keys[code] = digest(repr((base, pages[code])).encode("utf-8"))
         record = output.previous.reusable(f"search:{code}", keys[code])
         if record is not None:
             output.adopt(record["files"])

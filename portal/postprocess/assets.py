@@ -59,17 +59,6 @@ def plan(static: Path) -> Assets:
     return Assets(mapping, files)
 
 
-def write(root: Path, assets: Assets) -> list[str]:
-    """Write the hashed files into a build; return their paths relative to it."""
-    written = []
-    for url, data in assets.files.items():
-        target = root / url.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        written.append(url.lstrip("/"))
-    return written
-
-
 def inline_script_hashes(html: str) -> set[str]:
     """CSP `sha256-…` sources for the inline scripts of one page."""
     return {"'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()

@@ -8,6 +8,7 @@ pages did not change. Each language's search page loads only its own bundle.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,15 @@ class SearchIndexError(RuntimeError):
 def sources(code: str) -> str:
     """The pages Pagefind reads for a language (not posters): only their data-pagefind-body."""
     return f"{code}/{{index.html,*/index.html}}"
+
+
+SOURCE = re.compile(r"([^/]+)/(?:[^/]+/)?index\.html")  # `sources` as a pattern
+
+
+def language_read(rel: str) -> str | None:
+    """The language whose bundle reads this file of the build (as `sources` selects it)."""
+    match = SOURCE.fullmatch(rel)
+    return match.group(1) if match else None
 
 
 def output(code: str) -> str:
