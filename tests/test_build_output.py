@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,34 +26,39 @@ def leftovers(parent: Path) -> list[str]:
     return [p.name for p in parent.iterdir() if ".new-" in p.name or ".old-" in p.name]
 
 
-def test_a_failed_build_leaves_the_previous_output_untouched(small: Project) -> None:
+@contextmanager
+def kept_if_it_fails(small: Project, jobs: int | None = None) -> Iterator[Path]:
+    """A site built into build/; whatever build fails inside the block must leave it byte for
+    byte as it was, with nothing left beside it."""
     out = small.root / "build"
-    build(small, out)
+    build(small, out, jobs=jobs)
     before = checksums(out)
-    (small.content / "sv" / "kontakt.md").write_text("---\ntitle: Trasig\n---\n", encoding="utf-8")
-    with pytest.raises(ContentError):
-        build(small, out)
+    yield out
     assert checksums(out) == before
     assert leftovers(small.root) == []
+
+
+def no_space(*args: object) -> object:
+    raise OSError(28, "No space left on device")
+
+
+def test_a_failed_build_leaves_the_previous_output_untouched(small: Project) -> None:
+    with kept_if_it_fails(small) as out:
+        (small.content / "sv" / "kontakt.md").write_text("---\ntitle: Trasig\n---\n",
+                                                         encoding="utf-8")
+        with pytest.raises(ContentError):
+            build(small, out)
 
 
 def test_a_crash_while_freezing_leaves_the_previous_output_untouched(
     small: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = small.root / "build"
-    build(small, out)
-    before = checksums(out)
-    (small.content / "sv" / "index.md").write_text(
-        "---\ntitle: Ny\ndescription: Ny text.\n---\n\nNy text.\n", encoding="utf-8")
-
-    def broken_render(self: object, page: object) -> str:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr("portal.markdown.Renderer.render", broken_render)
-    with pytest.raises(OSError):
-        build(small, out)
-    assert checksums(out) == before
-    assert leftovers(small.root) == []
+    with kept_if_it_fails(small) as out:
+        (small.content / "sv" / "index.md").write_text(
+            "---\ntitle: Ny\ndescription: Ny text.\n---\n\nNy text.\n", encoding="utf-8")
+        monkeypatch.setattr("portal.markdown.Renderer.render", no_space)
+        with pytest.raises(OSError):
+            build(small, out)
 
 
 def test_a_rebuild_replaces_the_previous_build(small: Project) -> None:
@@ -107,20 +114,12 @@ def test_build_command_reports_pages_and_time(runner: CliRunner, small: Project)
 def test_a_crash_in_post_processing_leaves_the_previous_output_untouched(
     small: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = small.root / "build"
-    build(small, out)
-    before = checksums(out)
-    edit = small.content / "sv" / "kontakt.md"
-    edit.write_text(edit.read_text(encoding="utf-8") + "\nNy mening.\n", encoding="utf-8")
-
-    def disk_full(data: bytes) -> bytes:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr("portal.postprocess.compress.pack", disk_full)
-    with pytest.raises(OSError, match="No space left"):
-        build(small, out)
-    assert checksums(out) == before
-    assert leftovers(small.root) == []
+    with kept_if_it_fails(small) as out:
+        edit = small.content / "sv" / "kontakt.md"
+        edit.write_text(edit.read_text(encoding="utf-8") + "\nNy mening.\n", encoding="utf-8")
+        monkeypatch.setattr("portal.postprocess.compress.pack", no_space)
+        with pytest.raises(OSError, match="No space left"):
+            build(small, out)
 
 
 def test_a_template_error_leaves_the_previous_output_untouched(
@@ -128,17 +127,13 @@ def test_a_template_error_leaves_the_previous_output_untouched(
 ) -> None:
     import jinja2
 
-    out = small.root / "build"
-    build(small, out)
-    before = checksums(out)
-
     def broken(*args: object, **kwargs: object) -> str:
         raise jinja2.TemplateSyntaxError("unexpected '}'", 3, "page.html")
 
-    monkeypatch.setattr("portal.views.render_template", broken)
-    with pytest.raises(jinja2.TemplateSyntaxError):
-        build(small, out)
-    assert checksums(out) == before
+    with kept_if_it_fails(small) as out:
+        monkeypatch.setattr("portal.views.render_template", broken)
+        with pytest.raises(jinja2.TemplateSyntaxError):
+            build(small, out)
 
 
 def test_assets_are_fingerprinted_and_text_is_precompressed(small_built: Path) -> None:
@@ -228,21 +223,14 @@ def test_a_parallel_build_is_byte_identical_to_a_serial_one(small: Project) -> N
 def test_a_failure_in_a_worker_stops_the_build_with_its_own_error(
     small: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = small.root / "build"
-    build(small, out, jobs=2)
-    before = checksums(out)
-    settings = small.content / "site.yml"  # a new address: every page is rendered again
-    settings.write_text(settings.read_text(encoding="utf-8").replace("Storgatan 12",
-                                                                      "Storgatan 14"),
-                        encoding="utf-8")
-
-    def broken_render(self: object, page: object) -> str:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr("portal.markdown.Renderer.render", broken_render)
-    with pytest.raises(OSError, match="No space left"):
-        build(small, out, jobs=2)
-    assert checksums(out) == before and leftovers(small.root) == []
+    with kept_if_it_fails(small, jobs=2) as out:
+        settings = small.content / "site.yml"  # a new address: every page is rendered again
+        settings.write_text(settings.read_text(encoding="utf-8").replace("Storgatan 12",
+                                                                          "Storgatan 14"),
+                            encoding="utf-8")
+        monkeypatch.setattr("portal.markdown.Renderer.render", no_space)
+        with pytest.raises(OSError, match="No space left"):
+            build(small, out, jobs=2)
 
 
 def test_build_command_takes_a_number_of_jobs(runner: CliRunner, small: Project) -> None:
