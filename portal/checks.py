@@ -258,3 +258,14 @@ def check_anchors(site: Site) -> list[Problem]:
                                     f"has no heading with the id {parts.fragment!r}"))
     return problems
 
+
+
+def check_bodies(site: Site) -> list[Problem]:
+    """What a rendered body would load from elsewhere or run: read from the HTML as a browser
+    would. Only bodies that can hold such a thing are rendered here (an image needs `![` or
+    raw HTML `<`); the build renders every page and checks it all again."""
+    problems: list[Problem] = []
+    for page in site.pages():
+        if "![" in page.body or "<" in page.body or "[" in page.body and "]:" in page.body:
+            problems += site.body(page).problems
+    return problems

@@ -7,19 +7,28 @@ import datetime as dt
 import difflib
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from frontmatter.default_handlers import YAMLHandler
 
-from . import yamltext
-from .errors import Problem, relative
+from . import files, yamltext
+from .errors import Problem, relative, shown
 
 INDEX = "index"
 RESERVED = {"search", "poster"}  # slugs the portal itself uses in every language
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_SLUG = 80
+# Direction overrides and isolates: invisible, and able to show text other than it is.
+DISGUISING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+OVERRIDES = re.compile("[\u202d\u202e]")
+
+
+def is_slug(value: str) -> bool:
+    """Whether `value` can be the last part of an address (fullmatch: `$` would let a
+    trailing newline through)."""
+    return len(value) <= MAX_SLUG and SLUG.fullmatch(value) is not None
 FIELDS = {
     "title": "the page heading and its name in the menu (required)",
     "description": "one or two sentences for link previews and search results (required)",
@@ -34,6 +43,8 @@ FIELDS = {
                        "default-language page this translation matches",
 }
 MAX_BYTES = 2_000_000
+SETTINGS_FILE = "site.yml"
+GLOSSARY_FILE = "glossary.yml"
 
 
 @dataclass(frozen=True)
@@ -82,27 +93,56 @@ def closing_line(lines: list[str]) -> int | None:
     return next((i for i, line in enumerate(lines[1:], 1) if _DELIMITER.detect(line)), None)
 
 
-def content_files(content_dir: Path) -> Iterator[tuple[str, Path]]:
-    """Every `<lang>/<name>.md` below the content folder, sorted, with its language folder."""
-    for lang_dir in sorted(p for p in content_dir.iterdir() if p.is_dir()):
-        for path in sorted(lang_dir.glob("*.md")):
-            yield lang_dir.name, path
+@dataclass
+class ContentFiles:
+    """What the content folder holds: pages by language, glossaries, and files it ignores."""
+
+    pages: list[tuple[str, Path]] = field(default_factory=list)
+    glossaries: dict[str, Path] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
 
-def load_page(path: Path, lang: str, root: Path, content_dir: Path) -> tuple[Page | None, list[Problem]]:
+def content_files(content_dir: Path, root: Path) -> ContentFiles:
+    """Every `<lang>/<name>.md` below the content folder, sorted, with its language folder.
+    A file the portal would not publish is named in a warning, never silently skipped."""
+    listing = files.walk(content_dir, root, within=content_dir)
+    found = ContentFiles(problems=listing.problems)
+    for path in listing.files:
+        parts = path.relative_to(content_dir).parts
+        where = relative(path, root)
+        if len(parts) == 1:
+            if parts[0] != SETTINGS_FILE:
+                hint = (f"move it into a language folder, e.g. content/sv/{parts[0]}"
+                        if parts[0].lower().endswith(".md") else "remove it or move it out of content/")
+                found.problems.append(Problem(where, None, f"is not in a language folder and is "
+                                              f"not published ({hint})", "warning"))
+        elif len(parts) > 2:
+            found.problems.append(Problem(where, None, "is in a sub-folder of a language folder, "
+                                          "which the portal does not read (move it up into "
+                                          f"content/{parts[0]}/)", "warning"))
+        elif parts[1].endswith(".md"):
+            found.pages.append((parts[0], path))
+        elif parts[1] == GLOSSARY_FILE:
+            found.glossaries[parts[0]] = path
+        else:
+            name = parts[1]
+            stem = name.split(".", 1)[0]
+            hint = (f"rename it {stem}.md to publish it" if ".md" in name.lower()
+                    else "only .md files are pages")
+            found.problems.append(Problem(where, None, f"is ignored: {hint}", "warning"))
+    return found
+
+
+def load_page(path: Path, lang: str, root: Path) -> tuple[Page | None, list[Problem]]:
     """Read one page; return it (None if unusable) and the problems found in it."""
     where = relative(path, root)
     try:
-        inside = _inside(path, content_dir)
-        raw = path.read_bytes() if inside else b""
-    except OSError as exc:
-        return None, [Problem(where, None, f"cannot be read ({exc.strerror})")]
-    if not inside:
-        return None, [Problem(where, None, "is a link to a file outside the content folder "
-                                           "(copy the file here instead)")]
-    if len(raw) > MAX_BYTES:
-        return None, [Problem(where, None, f"is {len(raw) // 1_000_000} MB; a page may be at most "
-                                           "2 MB (split it into several pages)")]
+        raw = files.read(path, root, MAX_BYTES, within=path.parent.parent)
+    except files.UnsafeFile as exc:
+        message = str(exc)
+        if "larger than" in message:
+            message = "is larger than 2 MB; a page may be at most 2 MB (split it into several pages)"
+        return None, [Problem(where, None, message)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -110,15 +150,6 @@ def load_page(path: Path, lang: str, root: Path, content_dir: Path) -> tuple[Pag
         return None, [Problem(where, line, "is not UTF-8 text (save the file as UTF-8)")]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return _parse(text, lang, path.stem, where)
-
-
-def _inside(path: Path, content_dir: Path) -> bool:
-    """Whether the file really lies in the content folder (a link may lead elsewhere).
-    `<content>/<lang>/<name>.md` with neither the file nor its folder a link needs no
-    resolving, which costs a system call per path component."""
-    if path.parent.parent == content_dir and not path.is_symlink() and not path.parent.is_symlink():
-        return True
-    return path.resolve().is_relative_to(content_dir.resolve())
 
 
 def _parse(text: str, lang: str, name: str, where: str) -> tuple[Page | None, list[Problem]]:
@@ -156,7 +187,7 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
         if str(key) not in FIELDS:
             close = difflib.get_close_matches(str(key), FIELDS, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(FIELDS)}"
-            problem(str(key), f"{str(key)!r} is not a known field ({hint})")
+            problem(str(key), f"{shown(str(key))} is not a known field ({hint})")
 
     def text(key: str) -> str:
         value = data.get(key)
@@ -165,6 +196,11 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
             return ""
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             problem(key, f"{key!r} must be text, not {type(value).__name__} ({FIELDS[key]})")
+            return ""
+        hidden = DISGUISING.search(str(value))
+        if hidden:
+            problem(key, f"{key!r} contains the invisible character U+{ord(hidden.group()):04X}, "
+                         "which can disguise text or turn it around: remove it")
             return ""
         return " ".join(str(value).split())
 
@@ -177,37 +213,81 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
     else:
         if slug is None:
             slug = name
-            if not SLUG.match(name):
-                problems.append(Problem(where, 1, f"the file name {name!r} cannot be an address: "
-                                        "add `slug:` with lowercase a-z, 0-9 and hyphens"))
-        elif not isinstance(slug, str) or not SLUG.match(slug):
-            problem("slug", f"slug {slug!r} may only use lowercase a-z, 0-9 and single hyphens "
-                            "(e.g. `slug: kontakt`)")
+            if not is_slug(name):
+                problems.append(Problem(where, 1, f"the file name {shown(name)} cannot be an "
+                                        "address: add `slug:` with lowercase a-z, 0-9 and hyphens"))
+        elif not isinstance(slug, str) or not is_slug(slug):
+            problem("slug", f"slug {shown(slug)} may only use lowercase a-z, 0-9 and single "
+                            f"hyphens, at most {MAX_SLUG} characters (e.g. `slug: kontakt`)")
+            slug = name
         if slug in RESERVED:
             problem("slug", f"the address {slug!r} is used by the portal itself: choose another slug")
     order = data.get("order")
     if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
-        problem("order", f"order {order!r} must be a whole number, e.g. `order: 3`")
+        problem("order", f"order {shown(order)} must be a whole number, e.g. `order: 3`")
         order = None
     updated = data.get("updated")
     if isinstance(updated, str):
         with contextlib.suppress(ValueError):  # a bad string is reported just below
             updated = dt.date.fromisoformat(updated)
     if updated is not None and (not isinstance(updated, dt.date) or isinstance(updated, dt.datetime)):
-        problem("updated", f"updated {updated!r} must be a date written as YYYY-MM-DD")
+        problem("updated", f"updated {shown(updated)} must be a date written as YYYY-MM-DD")
         updated = None
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
-        problem("draft", f"draft {draft!r} must be true or false")
+        problem("draft", f"draft {shown(draft)} must be true or false")
         draft = False
     easy_read = data.get("easy_read", False)
     if not isinstance(easy_read, bool):
-        problem("easy_read", f"easy_read {easy_read!r} must be true or false")
+        problem("easy_read", f"easy_read {shown(easy_read)} must be true or false")
         easy_read = False
     source = data.get("translated_from")
     if source is not None and not isinstance(source, str):
         source = str(source)
-    if problems:
+    problems += body_limits(body, body_line, where)
+    if any(p.severity == "error" for p in problems):
         return None, problems
     return Page(lang, name, where, title, description, slug, order, updated, draft, body,
-                body_line, source, easy_read, at), []
+                body_line, source, easy_read, at), problems
+
+
+# Python-Markdown matches each `[` against the rest of its paragraph, so its time grows with
+# the square of the brackets in one paragraph: 2,000 take a second, 20,000 minutes. Bound the
+# sum of squares of a page (what it costs), and the depth of lists and quotes (each level is a
+# recursion in the parser).
+MAX_BRACKET_COST = 1_000_000
+MAX_NESTING = 16
+
+
+def body_limits(body: str, first_line: int, where: str) -> list[Problem]:
+    """Text that Markdown could not read in reasonable time or depth, as located errors."""
+    problems: list[Problem] = []
+    cost, block_start, count = 0, first_line, 0
+    worst: tuple[int, int] = (0, first_line)
+    for number, line in enumerate(body.split("\n"), first_line):
+        if not line.strip():
+            cost += count * count
+            worst = max(worst, (count, block_start))
+            block_start, count = number + 1, 0
+            continue
+        count += line.count("[")
+        stripped = line.lstrip(" \t>")
+        indent = line[: len(line) - len(stripped)]
+        depth = indent.count(">") + len(indent.replace(">", "").expandtabs(4)) // 4
+        if depth > MAX_NESTING:
+            problems.append(Problem(where, number, f"is nested {depth} levels deep (lists, quotes "
+                                    f"or indented code); at most {MAX_NESTING} can be shown "
+                                    "(indent less)"))
+            break
+    cost += count * count
+    worst = max(worst, (count, block_start))
+    if cost > MAX_BRACKET_COST:
+        problems.append(Problem(where, worst[1], f"this paragraph has {worst[0]:,} '[' characters; "
+                                "Markdown would need minutes to read the page (use fewer "
+                                "brackets, or write \\[ for a bracket that is not a link)"))
+    if OVERRIDES.search(body):
+        number = first_line + body[: OVERRIDES.search(body).start()].count("\n")  # type: ignore[union-attr]
+        problems.append(Problem(where, number, "the text contains an invisible direction override "
+                                "(U+202D or U+202E), which can show text other than it is: "
+                                "remove it", "warning"))
+    return problems

@@ -49,6 +49,18 @@ class BuildError(click.ClickException):
     """A build that cannot go ahead for a reason outside the content (e.g. a foreign target)."""
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """`repr(value)` for a message, cut short: a value may be huge (an alias bomb, a pasted page)."""
+    text = repr(value) if not isinstance(value, list | dict | tuple | set) else _short(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _short(value: list[object] | dict[object, object] | tuple[object, ...] | set[object]) -> str:
+    # repr() of a deeply shared structure can be gigabytes: describe it instead
+    kind = {list: "a list", dict: "a mapping", tuple: "a list", set: "a set"}[type(value)]
+    return f"{kind} of {len(value)} item{'s' if len(value) != 1 else ''}"
+
+
 def relative(path: Path, root: Path) -> str:
     """`path` relative to the project root, for messages; absolute if it lies outside."""
     try:  # absolute, not resolved: a symlink is named by its own path

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import secrets
+import threading
 import xml.etree.ElementTree as etree
-from html import escape
+from dataclasses import dataclass
+from html import escape, unescape
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -15,6 +18,9 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
+
+from .errors import Problem
+from .origins import violations
 
 if TYPE_CHECKING:
     from .content import Page
@@ -80,50 +86,125 @@ def placeholder_values(settings: Settings, lang: str) -> dict[str, str]:
 class _PageLinks(Treeprocessor):
     """Turns links to `name.md` into the URL of that page in the same language."""
 
-    def __init__(self, md: markdown.Markdown, renderer: Renderer) -> None:
+    def __init__(self, md: markdown.Markdown, site: Site) -> None:
         super().__init__(md)
-        self.renderer = renderer
+        self.site = site
 
     def run(self, root: etree.Element) -> None:
+        lang = getattr(self.md, "portal_lang", "")  # set per conversion: one converter per thread
         for link in root.iter("a"):
             href = link.get("href", "")
             parts = urlsplit(href)
             if parts.scheme or not parts.path.endswith(".md"):
                 continue
-            target = self.renderer.site.page(self.renderer.lang, parts.path.removesuffix(".md"))
+            target = self.site.page(lang, parts.path.removesuffix(".md"))
             if target is not None:  # checks.py reports the missing ones before rendering
                 link.set("href", target.url + (f"#{parts.fragment}" if parts.fragment else ""))
 
 
 class _PageLinksExtension(Extension):
-    def __init__(self, renderer: Renderer) -> None:
+    def __init__(self, site: Site) -> None:
         super().__init__()
-        self.renderer = renderer
+        self.site = site
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_PageLinks(md, self.renderer), "portal_links", 5)
+        md.treeprocessors.register(_PageLinks(md, self.site), "portal_links", 5)
+
+
+@dataclass(frozen=True)
+class Body:
+    """A page body as HTML, and what in it breaks the site's promises (as located problems)."""
+
+    html: str
+    problems: tuple[Problem, ...] = ()
 
 
 class Renderer:
-    """Renders page bodies; one Markdown converter and one set of placeholder values per language."""
+    """Renders page bodies. Python-Markdown keeps state per conversion, so each thread (the
+    preview serves several at once) has a converter of its own."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self.lang = site.settings.default_language
-        self._md = markdown.Markdown(extensions=[
-            "tables",
-            "attr_list",
-            "sane_lists",
-            TocExtension(slugify=slugify, toc_depth="2-6"),
-            _PageLinksExtension(self),
-        ])
+        self._local = threading.local()
         self._values = {code: placeholder_values(site.settings, code) for code in site.settings.codes}
+        # Placeholders become opaque words before Markdown runs and their values are put in
+        # after it and after sanitising: a value from the settings is never read as Markdown
+        # or HTML, whatever it holds.
+        self._nonce = secrets.token_hex(4)
 
-    def render(self, page: Page) -> str:
-        """The page body as sanitised HTML."""
-        self.lang = page.lang
-        values = self._values[page.lang]
-        body = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), page.body)
-        html = sanitise(self._md.reset().convert(body))
+    def _converter(self) -> markdown.Markdown:
+        md = getattr(self._local, "md", None)
+        if md is None:
+            md = markdown.Markdown(extensions=[
+                "tables",
+                "attr_list",
+                "sane_lists",
+                TocExtension(slugify=self._slugify, toc_depth="2-6"),
+                _PageLinksExtension(self.site),
+            ])
+            self._local.md = md
+        return md
+
+    def _token(self, name: str) -> str:
+        return f"portal{self._nonce}{name.replace('_', '')}x"
+
+    def _slugify(self, value: str, separator: str) -> str:
+        """Heading ids from the heading's text as the reader sees it (placeholders filled in)."""
+        lang = getattr(self._local, "lang", self.site.settings.default_language)
+        for name in PLACEHOLDERS:
+            if self._token(name) in value:
+                value = value.replace(self._token(name), strip_tags(self._values[lang][name]))
+        return slugify(value, separator)
+
+    def render(self, page: Page) -> Body:
+        """The page body as sanitised HTML, with what it would load from elsewhere."""
+        body = PLACEHOLDER.sub(lambda m: self._token(m.group(1)) if m.group(1) in PLACEHOLDERS
+                               else m.group(0), page.body)
+        md = self._converter()
+        md.portal_lang = page.lang  # type: ignore[attr-defined]
+        self._local.lang = page.lang
+        try:
+            html = sanitise(md.reset().convert(body))
+        except RecursionError:
+            return Body("", (Problem(page.path, page.body_line, "is nested too deeply for "
+                                     "Markdown to read (lists, quotes or brackets inside each "
+                                     "other): simplify it"),))
+        html = self._fill(html, page.lang)
+        problems = tuple(Problem(page.path, _source_line(page, message), f"{message}: pages may "
+                                 "only use files of this site (put images in static/images/)")
+                         for _, message in violations(html))
         # A wide table scrolls inside its own box (keyboard-focusable), not the whole page.
-        return TABLE.sub(r'<div class="portal-prose__table" tabindex="0">\g<0></div>', html)
+        html = TABLE.sub(r'<div class="portal-prose__table" tabindex="0">\g<0></div>', html)
+        return Body(html, problems)
+
+    def _fill(self, html: str, lang: str) -> str:
+        """Put the placeholders' values into the text; inside a tag (a link's address, say)
+        the placeholder stays as it was written, escaped."""
+        values = self._values[lang]
+        token = re.compile(f"portal{self._nonce}([a-z]+)x")
+        names = {name.replace("_", ""): name for name in PLACEHOLDERS}
+
+        def text(segment: str) -> str:
+            return token.sub(lambda m: values[names[m.group(1)]], segment)
+
+        def tag(segment: str) -> str:
+            return token.sub(lambda m: escape("{{ " + names[m.group(1)] + " }}"), segment)
+
+        if f"portal{self._nonce}" not in html:
+            return html
+        parts = re.split(r"(<[^>]*>)", html)
+        return "".join(tag(part) if part.startswith("<") else text(part) for part in parts)
+
+
+def _source_line(page: Page, message: str) -> int:
+    """The line of the page's file that holds the address named in a message (else the body's first)."""
+    quoted = re.search(r"'([^']+)'", message)
+    needle = quoted.group(1) if quoted else ""
+    for number, line in enumerate(page.body.split("\n"), page.body_line):
+        if needle and needle in line:
+            return number
+    return page.body_line
+
+
+def strip_tags(html: str) -> str:
+    return unescape(re.sub(r"<[^>]*>", "", html))

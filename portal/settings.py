@@ -11,15 +11,24 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_time, get_day_names
 
-from . import yamltext
-from .errors import Problem, relative
+from . import files, yamltext
+from .errors import Problem, relative, shown
 
 SETTINGS_FILE = "site.yml"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PHONE = re.compile(r"^\+?[0-9][0-9 \-]{1,18}[0-9]$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+# Every pattern is used with fullmatch: `$` would let a trailing newline through.
+PHONE = re.compile(r"\+?[0-9][0-9 \-]{1,18}[0-9]")
+HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@([A-Za-z0-9.\-]{1,253})")
+TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+LANG_CODE = re.compile(r"[a-z]{2,3}")
+# What an address may hold: letters, digits and the URL punctuation that needs no quoting in
+# HTML, nginx or a robots.txt line. No spaces, quotes, angle brackets, braces or backslashes.
+URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?=&%+,@!*]+")
+# Control characters, and the invisible direction marks that can make text look other than
+# it is: never part of a name, an address or a number.
+UNSAFE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+MAX_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,44 @@ class Settings:
         return result
 
 
+CONTACT_KEYS = ("phone", "sms", "email", "address", "hours", "after_hours")
+
+
+def host_problem(host: str) -> str | None:
+    """Why `host` is not a host name (letters, digits and hyphens in dot-separated labels)."""
+    labels = host.lower().split(".")
+    if len(host) > 253 or len(labels) < 2 or not all(HOST_LABEL.fullmatch(x) for x in labels):
+        return (f"has the host name {shown(host)}, which is not a valid name such as "
+                "avhopp.kommun.se (write an international name in its xn-- form)")
+    return None
+
+
+def url_problem(value: str, root_only: bool = False) -> str | None:
+    """Why `value` is not a plain https address (None when it is one)."""
+    if not URL_CHARACTERS.fullmatch(value):
+        bad = next(ch for ch in value if not URL_CHARACTERS.fullmatch(ch))
+        return (f"must be a plain web address; {shown(bad)} is not allowed in it "
+                "(percent-encode it, e.g. %20 for a space)")
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.netloc:
+        return f"must be a full https:// address, not {shown(value)}"
+    if "@" in parts.netloc:
+        return "must not contain a user name or password (remove the part before @)"
+    try:
+        parts.port  # noqa: B018  (raises on a port that is not a number in range)
+    except ValueError:
+        return f"has a port that is not a number from 1 to 65535: {shown(parts.netloc)}"
+    problem = host_problem(parts.hostname or "")
+    if problem:
+        return problem
+    if parts.fragment or value.endswith("#"):
+        return "must not end with a #fragment (remove the part from #)"
+    if root_only and (parts.path not in ("", "/") or parts.query):
+        return ("must be the root of a web address, such as https://avhopp.example.se/ (the "
+                "site cannot live in a sub-folder)")
+    return None
+
+
 def _clock(text: str) -> Any:
     from datetime import time
 
@@ -114,11 +161,13 @@ def load_settings(content_dir: Path, root: Path) -> tuple[Settings | None, list[
     """Read and validate the settings file; return the settings (None on errors) and problems."""
     path = content_dir / SETTINGS_FILE
     where = relative(path, root)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None, [Problem(where, None, "the settings file is missing (copy it from the "
                               "portal's example content and fill in your details)")]
     try:
-        data, lines = yamltext.parse(path.read_text(encoding="utf-8-sig"))
+        data, lines = yamltext.parse(files.read(path, root, within=content_dir).decode("utf-8-sig"))
+    except files.UnsafeFile as exc:
+        return None, [Problem(where, None, str(exc))]
     except UnicodeDecodeError:
         return None, [Problem(where, None, "is not UTF-8 text (save it as UTF-8)")]
     except yamltext.YamlSyntaxError as exc:
@@ -153,28 +202,45 @@ class _Reader:
                 value = value[key]
             else:
                 value = None
+        name = ".".join(map(str, path))
         if value is None or value == "":
-            self.problem(path, f"{'.'.join(map(str, path))!r} is missing")
+            self.problem(path, f"{name!r} is missing")
             return ""
-        if not isinstance(value, str | int):
-            self.problem(path, f"{'.'.join(map(str, path))!r} must be text")
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            self.problem(path, f"{name!r} must be text, not {type(value).__name__}")
             return ""
-        return str(value).strip()
+        return self.clean(path, str(value))
+
+    def clean(self, path: tuple[str | int, ...], value: str) -> str:
+        """Text of one line, without control or direction characters, of a sensible length."""
+        name = ".".join(map(str, path))
+        value = value.strip()
+        bad = UNSAFE_TEXT.search(value)
+        if bad:
+            what = "a line break" if bad.group() in "\n\r\u2028\u2029" else \
+                f"the invisible character U+{ord(bad.group()):04X}"
+            self.problem(path, f"{name!r} contains {what}: write it on one line, without it")
+            return ""
+        if len(value) > MAX_TEXT:
+            self.problem(path, f"{name!r} is {len(value)} characters long; at most {MAX_TEXT} "
+                               "are allowed (shorten it)")
+            return ""
+        return value
 
     def url(self, *path: str, root_only: bool = False) -> str:
         value = self.text(*path)
-        parts = urlsplit(value)
-        if value and (parts.scheme != "https" or not parts.netloc):
-            self.problem(path, f"{'.'.join(path)!r} must be a full https:// address, not {value!r}")
-        elif root_only and parts.path not in ("", "/"):
-            self.problem(path, f"{'.'.join(path)!r} must be the root of a web address, such as "
-                               "https://avhopp.example.se/ (the site cannot live in a sub-folder)")
+        if not value:
+            return ""
+        problem = url_problem(value, root_only)
+        if problem:
+            self.problem(path, f"{'.'.join(path)!r} {problem}")
+            return ""
         return value
 
     def phone(self, country: str, *path: str) -> Phone:
         value = self.text(*path)
-        if value and not PHONE.match(value):
-            self.problem(path, f"{'.'.join(path)} {value!r} is not a phone number "
+        if value and not PHONE.fullmatch(value):
+            self.problem(path, f"{'.'.join(path)} {shown(value)} is not a phone number "
                                "(digits, spaces and hyphens, e.g. '070-174 06 05')")
             return Phone(value, "")
         digits = re.sub(r"[^0-9+]", "", value)
@@ -194,10 +260,13 @@ class _Reader:
             if code not in codes:
                 self.problem((key, code), f"{key!r} names language {code!r}, which is not "
                                           "in `languages`")
+        result = {}
         for code, name in value.items():
             if not isinstance(name, str | int) or isinstance(name, bool):
                 self.problem((key, code), f"{key}.{code} must be text, not {type(name).__name__}")
-        return {str(k): str(v) for k, v in value.items()}
+            else:
+                result[str(code)] = self.clean((key, code), str(name))
+        return result
 
     def languages(self) -> list[Language]:
         value = self.data.get("languages")
@@ -212,8 +281,9 @@ class _Reader:
             code = self.text("languages", index, "code")
             name = self.text("languages", index, "name")
             direction = item.get("dir", "ltr")
-            if code and not LANG_CODE.match(code):
-                self.problem(("languages", index, "code"), f"language code {code!r} is not a "
+            self.known(("languages", index), item, ("code", "name", "dir"))
+            if code and not LANG_CODE.fullmatch(code):
+                self.problem(("languages", index, "code"), f"language code {shown(code)} is not a "
                              "two- or three-letter lowercase language code such as 'sv' or 'ar' "
                              "(regional variants such as 'en-GB' are not supported)")
                 continue
@@ -224,7 +294,7 @@ class _Reader:
                              "(use an ISO 639 code such as 'sv', 'ar', 'so')")
                 continue
             if direction not in ("ltr", "rtl"):
-                self.problem(("languages", index, "dir"), f"dir {direction!r} must be 'ltr' or 'rtl'")
+                self.problem(("languages", index, "dir"), f"dir {shown(direction)} must be 'ltr' or 'rtl'")
             if code in [lang.code for lang in result]:
                 self.problem(("languages", index, "code"), f"language {code!r} is listed twice")
             result.append(Language(code, name, direction))
@@ -243,22 +313,31 @@ class _Reader:
             if not isinstance(item, dict):
                 self.problem(path, "each entry needs `days`, `opens` and `closes`")
                 continue
-            days = str(item.get("days", "")).split("-")
+            self.known(path, item, ("days", "opens", "closes"))
+            days = str(item.get("days", "")).split("-") if isinstance(item.get("days"), str) else [""]
             if len(days) > 2 or any(d not in DAYS for d in days):
-                self.problem((*path, "days"), f"days {item.get('days')!r} must be one day or a "
+                self.problem((*path, "days"), f"days {shown(item.get('days'))} must be one day or a "
                              f"range such as 'mon-fri' (days: {', '.join(DAYS)})")
                 continue
             times = [str(item.get("opens", "")), str(item.get("closes", ""))]
-            if not all(TIME.match(t) for t in times):
+            if not all(TIME.fullmatch(t) for t in times):
                 self.problem(path, "opens and closes must be quoted times such as '08:00'")
                 continue
             result.append(Hours(tuple(days), times[0], times[1]))
         return result
 
+    def known(self, path: tuple[str | int, ...], mapping: dict[Any, Any], keys: tuple[str, ...]) -> None:
+        """Report keys that are not settings: a typo would otherwise be ignored silently."""
+        for key in mapping:
+            if key not in keys:
+                where = ".".join(map(str, (*path, key)))
+                self.problem((*path, str(key)), f"{shown(where)} is not a known setting "
+                                                f"(known here: {', '.join(keys)})")
+
     def settings(self) -> Settings:
-        for key in self.data:
-            if key not in self.KEYS:
-                self.problem((key,), f"{key!r} is not a known setting (known: {', '.join(self.KEYS)})")
+        self.known((), self.data, self.KEYS)
+        if isinstance(self.data.get("contact"), dict):
+            self.known(("contact",), self.data["contact"], CONTACT_KEYS)
         base_url = self.url("base_url", root_only=True)
         languages = self.languages()
         codes = [lang.code for lang in languages]
@@ -275,8 +354,10 @@ class _Reader:
             hours=tuple(self.hours()),
             after_hours=self.phone(country, "contact", "after_hours"),
         )
-        if contact.email and not EMAIL.match(contact.email):
-            self.problem(("contact", "email"), f"contact.email {contact.email!r} is not an e-mail address")
+        email = EMAIL.fullmatch(contact.email)
+        if contact.email and (email is None or host_problem(email.group(1))):
+            self.problem(("contact", "email"), f"contact.email {shown(contact.email)} is not an "
+                                               "e-mail address such as avhopp@kommun.se")
         return Settings(
             base_url=base_url.rstrip("/") + "/",
             default_language=default,
@@ -288,5 +369,5 @@ class _Reader:
             police=self.phone(country, "police"),
             healthcare=self.phone(country, "healthcare"),
             quick_exit=self.url("quick_exit"),
-            hide_visit_page=str(self.data["hide_visit_page"]) if self.data.get("hide_visit_page") else None,
+            hide_visit_page=self.text("hide_visit_page") if self.data.get("hide_visit_page") else None,
         )

@@ -13,7 +13,7 @@ from .errors import ContentError, Problem
 from .settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from .markdown import Renderer
+    from .markdown import Body, Renderer
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Site:
         self.project = project
         self.settings = settings
         self._by_lang: dict[str, dict[str, Page]] = {code: {} for code in settings.codes}
-        self._html: dict[tuple[str, str], str] = {}
+        self._bodies: dict[tuple[str, str], Body] = {}
         self._renderer: Renderer | None = None
         for page in sorted(pages, key=lambda p: (p.order is None, p.order or 0, p.title, p.name)):
             self._by_lang[page.lang][page.name] = page
@@ -76,14 +76,18 @@ class Site:
 
     def html(self, page: Page) -> str:
         """The page's body as sanitised HTML, rendered once and kept."""
+        return self.body(page).html
+
+    def body(self, page: Page) -> Body:
+        """The page's body rendered (once, then kept), with what in it breaks the rules."""
         key = (page.lang, page.name)
-        if key not in self._html:
+        if key not in self._bodies:
             if self._renderer is None:
                 from .markdown import Renderer
 
                 self._renderer = Renderer(self)
-            self._html[key] = self._renderer.render(page)
-        return self._html[key]
+            self._bodies[key] = self._renderer.render(page)
+        return self._bodies[key]
 
     def nav(self, lang: str) -> list[Page]:
         """The menu of a language: the pages with an `order`, in order. Easy-to-read pages are
@@ -102,19 +106,21 @@ def load_site(project: Project, drafts: bool = False,
 
     With a cache (the preview keeps one), a file whose size and time are unchanged is not read again.
     """
-    from .checks import check_anchors, check_pages, check_site
+    from .checks import check_anchors, check_bodies, check_pages, check_site
     from .i18n import check_catalogs
 
     settings, problems = load_settings(project.content, project.root)
     pages: list[Page] = []
     if project.content.is_dir():
-        for lang, path in content_files(project.content):
+        listed = content_files(project.content, project.root)
+        problems += listed.problems
+        for lang, path in listed.pages:
             stat = path.stat()
             stamp = (stat.st_mtime_ns, stat.st_size)
             if cache is not None and path in cache and cache[path][0] == stamp:
                 _, page, found = cache[path]
             else:
-                page, found = load_page(path, lang, project.root, project.content)
+                page, found = load_page(path, lang, project.root)
                 if cache is not None:
                     cache[path] = (stamp, page, found)
             problems += found
@@ -129,6 +135,7 @@ def load_site(project: Project, drafts: bool = False,
     shown = [p for p in pages if p.lang in settings.codes and (drafts or not p.draft)]
     site = Site(project, settings, shown)
     problems += check_anchors(site)  # even when other errors were found
+    problems += check_bodies(site)
     if any(p.severity == "error" for p in problems):
         return None, problems
     return site, problems

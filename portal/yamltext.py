@@ -46,7 +46,11 @@ def parse(text: str) -> tuple[Any, dict[Key, int]]:
                                     "(remove it; it is often invisible)") from None
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _bounded(node)
         data = loader.construct_document(node) if node is not None else None
+    except YamlSyntaxError:
+        raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at_end = mark is not None and mark.line >= text.rstrip("\n").count("\n")
@@ -54,7 +58,12 @@ def parse(text: str) -> tuple[Any, dict[Key, int]]:
             mark = exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or "invalid YAML"
-        if "mapping values are not allowed" in problem:
+        context = exc.context or ""
+        if "'\\t'" in problem or "\t" in problem:
+            problem += " (indent with spaces, not tabs)"
+        elif "quoted scalar" in context and "end of stream" in problem:
+            problem = "a quote is not closed (add the closing quote mark, or remove the opening one)"
+        elif "mapping values are not allowed" in problem:
             problem += " (a colon inside a value? put the value in quotes: title: \"A: B\")"
         if isinstance(exc, yaml.constructor.ConstructorError) and "constructor" in problem:
             problem = f"{problem.rstrip('.')} (only plain values, lists and mappings are allowed)"
@@ -67,6 +76,43 @@ def parse(text: str) -> tuple[Any, dict[Key, int]]:
     if node is not None:
         _walk(node, (), lines, set())
     return data, lines
+
+
+MAX_VALUES = 10_000  # values a document may expand to through aliases (`&a`, `*a`)
+
+
+def _bounded(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand it beyond MAX_VALUES values ("billion laughs"):
+    the data itself stays small, but every message or copy of it would not."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:  # a recursive structure, `&a [*a]`: endless when written out
+            raise YamlSyntaxError(node.start_mark.line + 1, "a value refers to itself through "
+                                  "an alias (*name): write the values out instead")
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        for child in children:
+            total += size(child)
+            if total > MAX_VALUES:
+                raise YamlSyntaxError(child.start_mark.line + 1, "aliases (&name, *name) make "
+                                      f"this text more than {MAX_VALUES:,} values long: write the "
+                                      "values out instead of repeating them with aliases")
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
 
 
 def _walk(node: yaml.Node, path: Key, lines: dict[Key, int], seen: set[int]) -> None:
