@@ -11,7 +11,7 @@ from flask import Flask, g
 from flask_babel import Babel
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
-from . import views
+from . import uitext, views
 from .errors import ContentError
 from .i18n import compile_catalogs
 from .site import Project, Site, require_site
@@ -45,6 +45,7 @@ def create_app(project: Project | Path | str = ".", drafts: bool = False,
         BABEL_DEFAULT_TIMEZONE="Europe/Stockholm",
     )
     Babel(app, locale_selector=lambda: g.get("lang", settings.default_language))
+    uitext.init_app(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.extensions["portal"] = views.Portal(site, drafts)

@@ -266,6 +266,6 @@ def check_bodies(site: Site) -> list[Problem]:
     raw HTML `<`); the build renders every page and checks it all again."""
     problems: list[Problem] = []
     for page in site.pages():
-        if "![" in page.body or "<" in page.body or "[" in page.body and "]:" in page.body:
+        if "![" in page.body or "<" in page.body or ("[" in page.body and "]:" in page.body):
             problems += site.body(page).problems
     return problems

@@ -32,6 +32,7 @@ from .incremental import (
     page_key,
     poster_key,
 )
+from .origins import violations
 from .output import Output
 from .postprocess import assets, links
 from .qr import qr_svg
@@ -99,21 +100,28 @@ def file_for(url: str) -> str:
 
 
 # What each rendered response was, filled by `_capture` in the process that rendered it:
-# URL -> (its bytes, its internal links or None, CSP hashes of its inline scripts).
-_CAPTURED: dict[str, tuple[bytes, list[str] | None, set[str]]] = {}
+# URL -> (its bytes, its internal links or None).
+_CAPTURED: dict[str, tuple[bytes, list[str] | None]] = {}
 TEXT_TYPES = ("text/html", "text/plain", "application/xml", "image/svg+xml")
 
 
 def _capture(response: Response) -> Response:
-    """Give assets their hashed names and note the links of each page as it is rendered."""
+    """Give assets their hashed names, hold every page to the site's promises (nothing loaded
+    from elsewhere, no script but the portal's files), and note its links."""
     if response.mimetype in TEXT_TYPES:
         text = assets.rewrite(response.get_data(as_text=True), current_app.config["PORTAL_ASSETS"])
         response.set_data(text)
+        if response.mimetype in ("text/html", "image/svg+xml"):
+            found = violations(text)
+            if found:
+                raise BuildError("nothing was published: " + "; ".join(
+                    f"{request.path} (line {line} of the page) has {what}" for line, what in found[:5])
+                    + ". A page may only load this site's own files and run the portal's own "
+                    "scripts; look in the project's templates/ and the .po files.")
     if response.mimetype == "text/html":
-        _CAPTURED[request.path] = (response.get_data(), links.references(text),
-                                   assets.inline_script_hashes(text))
+        _CAPTURED[request.path] = (response.get_data(), links.references(text))
     else:
-        _CAPTURED[request.path] = (response.get_data(), None, set())
+        _CAPTURED[request.path] = (response.get_data(), None)
     return response
 
 
@@ -141,21 +149,20 @@ def _render(app: Flask, output: Output, units: list[Unit]) -> Records:
     settings = app.extensions["portal"].site.settings
     records: Records = {}
     for unit in units:
-        files, found, scripts = [], {}, set()
+        files, found = [], {}
         for url in unit.urls:
             rel = file_for(url)
-            data, targets, hashes = _CAPTURED.pop(url)
+            data, targets = _CAPTURED.pop(url)
             output.settle(rel, data)
             files.append(rel)
             if targets is not None:
                 found[url] = targets
-            scripts |= hashes
         if unit.qr is not None:
             rel = file_for(unit.qr.url + "qr.svg")
             svg = qr_svg(settings.absolute(unit.qr.url), unit.qr.title, standalone=True)
             output.write(rel, svg.encode("utf-8"))
             files.append(rel)
-        records[unit.id] = {"key": unit.key, "links": found, "scripts": sorted(scripts),
+        records[unit.id] = {"key": unit.key, "links": found,
                             "files": [f for rel in files for f in (rel, rel + ".gz")
                                       if f in output.files]}
     return records

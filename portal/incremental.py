@@ -27,7 +27,7 @@ from .site import Project, Site
 # Libraries whose version changes what is written.
 LIBRARIES = ("flask", "frozen-flask", "flask-babel", "babel", "jinja2", "markdown", "nh3",
              "segno", "pagefind", "pagefind-bin", "markupsafe")
-VERSION = 2  # of the marker's format: a marker of another version is not reused
+VERSION = 3  # of the marker's format: a marker of another version is not reused
 
 
 def digest(data: bytes) -> str:

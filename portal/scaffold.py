@@ -7,10 +7,12 @@ import datetime as dt
 import click
 import yaml
 
-from .content import RESERVED, SLUG, closing_line
-from .errors import relative
+from .content import DISGUISING, MAX_SLUG, RESERVED, closing_line, is_slug
+from .errors import relative, shown
 from .settings import load_settings
 from .site import Project
+
+MAX_TITLE = 120
 
 TEMPLATE = """---
 {front_matter}---
@@ -37,9 +39,15 @@ def new_page(project: Project, name: str, title: str | None, translate: bool) ->
     name = name.removesuffix(".md")
     if name in RESERVED:
         raise click.ClickException(f"{name!r} is an address the portal itself uses: choose another name")
-    if not SLUG.match(name):
-        raise click.ClickException(f"{name!r} cannot be a page name: use lowercase a-z, 0-9 and "
-                                   "hyphens, e.g. `portal new oppettider`")
+    if not is_slug(name):
+        raise click.ClickException(f"{shown(name)} cannot be a page name: use lowercase a-z, 0-9 "
+                                   f"and hyphens, at most {MAX_SLUG} characters, e.g. "
+                                   "`portal new oppettider`")
+    if title is not None and (not title.strip() or len(title) > MAX_TITLE
+                              or any(ch in title for ch in "\r\n\t\x00")
+                              or DISGUISING.search(title)):
+        raise click.ClickException(f"the title {shown(title)} must be one line of at most "
+                                   f"{MAX_TITLE} characters, without invisible characters")
     settings, problems = load_settings(project.content, project.root)
     if settings is None:
         raise click.ClickException("\n".join(str(p) for p in problems))

@@ -16,6 +16,7 @@ from .content import Page
 from .markdown import phone_link
 from .settings import Language
 from .site import Site
+from .uitext import safe
 
 bp = Blueprint("portal", __name__)
 
@@ -63,7 +64,7 @@ class Portal:
         if code not in self._chrome:
             settings = self.site.settings
             with flask_babel.force_locale(code):
-                note = _("start page (this page is not in this language yet)")
+                note = safe(_("start page (this page is not in this language yet)"))
             hide = self.site.page(code, settings.hide_visit_page or "")
             nav = self.site.nav(code)
             with flask_babel.force_locale(code):
@@ -249,8 +250,8 @@ def not_found_page() -> str:
     for lang in settings.languages:
         with flask_babel.force_locale(lang.code):
             choices.append(Choice(lang, state.site.start(lang.code).url,
-                                  _("We could not find that page. It may have moved."),
-                                  _("Go to the start page")))
+                                  safe(_("We could not find that page. It may have moved.")),
+                                  safe(_("Go to the start page"))))
     return render_template("404.html", chrome=state.chrome(settings.default_language),
                            choices=choices, links=[], page=None, exit_labels=exit_labels())
 
@@ -284,10 +285,10 @@ def globals_for_templates() -> dict[str, Any]:
 
 def exit_labels() -> list[tuple[str, str, str]]:
     """The quick-exit button's words in every language, for pages that serve every language."""
-    labels = []
+    labels: list[tuple[str, str, str]] = []
     for lang in portal().site.settings.languages:
         with flask_babel.force_locale(lang.code):
-            labels.append((lang.code, lang.dir, _("Leave this page")))
+            labels.append((lang.code, lang.dir, safe(_("Leave this page"))))
     return labels
 
 

@@ -7,14 +7,12 @@ inputs and these names.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 STATIC_REF = re.compile(r"/static/[A-Za-z0-9_.\-/]+")
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -57,9 +55,3 @@ def plan(static: Path) -> Assets:
         mapping[url] = _hashed_name(url, data)
         files[mapping[url]] = data
     return Assets(mapping, files)
-
-
-def inline_script_hashes(html: str) -> set[str]:
-    """CSP `sha256-…` sources for the inline scripts of one page."""
-    return {"'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
-            + "'" for body in INLINE_SCRIPT.findall(html)}
