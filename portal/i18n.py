@@ -13,6 +13,7 @@ import difflib
 import gettext
 import os
 import re
+import secrets
 import stat
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,10 +56,10 @@ def extract() -> Catalog:
 
 KEYWORDS = ("msgctxt", "msgid", "msgid_plural", "msgstr", "msgstr[0]")
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d{1,3})\])?( +)(.*)\Z")
-_GLUED = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d{1,3}\])?)\"")
+_KEYWORD_NAME = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d{1,3}\])?)\Z")
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPE = re.compile(r"\\(.)")
-_ESCAPES = set('\\abfnrtv"')
+_ESCAPES = set('\\nrt"')  # \a \b \f \v are control characters: Babel would write them raw
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"</?[A-Za-z!?][^<>]*>")
 _PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*([^;]*?)\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*\Z")
@@ -151,7 +152,7 @@ def load_po(path: Path, code: str, root: Path) -> PoFile:
     # The strict pass has accepted every line; Babel builds the catalogue from the same lines.
     # Previous msgids of obsolete entries (`#~|`, written by GNU msgmerge) are comments to us
     # but an error to Babel: they are left out (they hold no translation).
-    babel_lines = ["" if line.lstrip().startswith("#~|") else line for line in lines]
+    babel_lines = ["" if _is_previous(line.strip()) else line for line in lines]
     try:
         catalog = read_po(babel_lines, locale=code, domain=DOMAIN, abort_invalid=True)
     except PoFileError as exc:
@@ -161,6 +162,10 @@ def load_po(path: Path, code: str, root: Path) -> PoFile:
         return po
     except Exception as exc:  # a safety net: whatever Babel trips on, say so, never crash
         po.problem(po.entries[0].line if po.entries else None, f"cannot be read: {exc}")
+        return po
+    if catalog.charset.lower() not in ("utf-8", "utf8") or catalog.num_plurals != _nplurals(po):
+        po.problem(po.entries[0].line, "the header's Content-Type or Plural-Forms cannot be read "
+                                       "(write them as the other languages' files do)")
         return po
     po.catalog = catalog
     return po
@@ -234,11 +239,17 @@ def _decode(po: PoFile, raw: bytes) -> list[str] | None:
     return None if po.problems else lines
 
 
+def _is_previous(text: str) -> bool:
+    """Whether a stripped line is `#~| msgid ...`: an obsolete entry's previous msgid."""
+    return text.startswith("#~") and text[2:].lstrip().startswith("|")
+
+
 def _literal(po: PoFile, number: int, text: str) -> str | None:
     """The value of one quoted string (the rest of a line), or None with a problem."""
     match = _STRING.match(text)
     if not text.startswith('"'):
-        po.problem(number, f"expected a string in double quotes, found {text[:30]!r}")
+        po.problem(number, f"expected a string in double quotes, found {text[:30]!r} (put the "
+                           "text in double quotes)")
         return None
     if match is None:
         po.problem(number, 'the string has no closing quote (end it with "; write \\" for a '
@@ -265,10 +276,13 @@ def _parse(po: PoFile, lines: list[str]) -> None:
     def finish() -> None:
         nonlocal entry
         if entry is not None:
-            if entry.last in ("msgctxt", "msgid", "msgid_plural"):
-                name = entry.msgid.value if entry.msgid else ""
-                po.problem(entry.line, f"msgid {name[:40]!r} has no msgstr (add msgstr \"\" "
-                                       "after it, or its translation)")
+            if entry.msgid is None:
+                context = entry.context.value if entry.context else ""
+                po.problem(entry.line, f"msgctxt {context[:40]!r} has no msgid and msgstr after "
+                                       "it (add them, or delete the msgctxt line)")
+            elif entry.last in ("msgid", "msgid_plural"):
+                po.problem(entry.line, f"msgid {entry.msgid.value[:40]!r} has no msgstr (add "
+                                       "msgstr \"\" after it, or its translation)")
             else:
                 po.entries.append(entry)
         entry = None
@@ -288,7 +302,7 @@ def _parse(po: PoFile, lines: list[str]) -> None:
                 broken(number, "a line starting with #- is a merge-conflict marker "
                                "(resolve the conflict and delete the marker lines)")
                 continue
-            if not text.startswith("#~") or text[2:].lstrip().startswith("|"):
+            if not text.startswith("#~") or _is_previous(text):
                 if entry is not None and entry.last in ("msgctxt", "msgid", "msgid_plural"):
                     finish()  # says the msgid has no msgstr
                     skipping = True
@@ -323,15 +337,15 @@ def _parse(po: PoFile, lines: list[str]) -> None:
         match = _KEYWORD.match(text)
         if match is None:
             word = re.split(r'[\s"]', text, maxsplit=1)[0]
-            glued = _GLUED.match(text)
-            if glued:
-                hint = f"put a space between {glued.group(1)} and the string"
-            else:
-                close = difflib.get_close_matches(word, KEYWORDS, n=1, cutoff=0.6)
-                hint = (f"did you mean {close[0]!r}?" if close else
-                        "a line is a # comment, a keyword (msgctxt, msgid, msgid_plural, msgstr, "
-                        "msgstr[N]) and a string in double quotes, or a string continuing the "
-                        "line above")
+            if _KEYWORD_NAME.match(word):
+                broken(number, f"{word} needs one space and then a string in double quotes "
+                               f"after it (write {word} \"\" for an empty string)")
+                continue
+            close = difflib.get_close_matches(word, KEYWORDS, n=1, cutoff=0.6)
+            hint = (f"did you mean {close[0]!r}?" if close else
+                    "a line is a # comment, a keyword (msgctxt, msgid, msgid_plural, msgstr, "
+                    "msgstr[N]) and a string in double quotes, or a string continuing the "
+                    "line above")
             broken(number, f"{word[:30]!r} is not a .po keyword ({hint})")
             continue
         keyword, index, _, rest = match.groups()
@@ -346,8 +360,9 @@ def _parse(po: PoFile, lines: list[str]) -> None:
         elif skipping:
             continue
         elif entry is None:
+            verb = "translates" if keyword == "msgstr" else "belongs to"
             broken(number, f"{keyword} without a msgid (every {keyword} follows the msgid it "
-                           "belongs to)")
+                           f"{verb})")
             continue
         elif entry.obsolete != obsolete:
             broken(number, "an entry mixes #~ lines and lines without #~ (an obsolete entry "
@@ -442,7 +457,7 @@ def _check_header(po: PoFile, code: str) -> None:
     if not value:
         po.problem(line, 'the header has no Content-Type (add "Content-Type: text/plain; '
                          'charset=UTF-8\\n")')
-    elif charset is None or charset.group(1).lower() not in ("utf-8", "utf8"):
+    elif charset is None or charset.group(1).strip('"').lower() not in ("utf-8", "utf8"):
         said = f"charset={charset.group(1)}" if charset else "no charset"
         po.problem(line, f"the header says {said}: the portal reads .po files as UTF-8 (save the "
                          'file as UTF-8 and write "Content-Type: text/plain; charset=UTF-8\\n")')
@@ -501,6 +516,14 @@ def _plural_problem(value: str) -> str | None:
     return None
 
 
+def _nplurals(po: PoFile) -> int:
+    """nplurals of a header that passed `_check_header`."""
+    value = re.search(r"^\s*Plural-Forms\s*:(.*)$", po.entries[0].strings[0].value,
+                      re.IGNORECASE | re.MULTILINE)
+    match = _PLURAL_FORMS.match(value.group(1)) if value else None
+    return int(match.group(1)) if match else -1
+
+
 def _check_plural_entries(po: PoFile, value: str) -> None:
     match = _PLURAL_FORMS.match(value)
     assert match is not None
@@ -527,7 +550,9 @@ def _is_date(value: str) -> bool:
 
 def read_catalog(path: Path, code: str, root: Path | None = None) -> Catalog:
     """The catalogue of one .po file, read strictly; a ContentError if it cannot be."""
-    po = load_po(path, code, path.parent if root is None else root)
+    if root is None:  # translations/<code>/LC_MESSAGES/messages.po lies in the project root
+        root = path.parents[3] if len(path.parents) > 3 else path.parent
+    po = load_po(path, code, root)
     if po.missing:
         raise ContentError([Problem(po.where, None, "is missing (run `portal translations "
                                                     "update`, then translate it)")])
@@ -542,12 +567,15 @@ def read_catalog(path: Path, code: str, root: Path | None = None) -> Catalog:
 def update(translations: Path, codes: list[str], root: Path | None = None) -> list[Path]:
     """Bring every language's .po file up to date with the strings in use; return those written.
 
-    Every file is read strictly first; if any cannot be, none is written (a ContentError), so a
-    translator's text is never lost to a lenient reading.
+    Every file is read strictly and checked first; if any has an error, none is written (a
+    ContentError), so a translator's text is never lost to a lenient reading and a mistake is
+    fixed where the translator made it. A missing or empty file is created afresh.
     """
     root = translations.parent if root is None else root
     files = [load_po(po_path(translations, code), code, root) for code in codes]
     problems = [p for po in files if not po.empty for p in po.problems]
+    problems += [p for po in files if po.readable for p in _check_messages(po)
+                 if p.severity == "error"]
     if problems:
         raise ContentError(problems, closing="no .po file was changed: fix them, then run "
                                              "`portal translations update` again")
@@ -571,7 +599,7 @@ def _write_po(path: Path, catalog: Catalog) -> None:
     """Write the catalogue beside the file and swap it in: a crash never leaves half a file."""
     real = Path(os.path.realpath(path))
     real.parent.mkdir(parents=True, exist_ok=True)
-    temporary = real.with_name(f".{real.name}.{os.getpid()}.tmp")
+    temporary = real.with_name(f".{real.name}.{secrets.token_hex(6)}.tmp")
     try:
         mode = stat.S_IMODE(os.stat(real).st_mode)
     except OSError:
