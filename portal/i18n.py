@@ -156,12 +156,14 @@ def load_po(path: Path, code: str, root: Path) -> PoFile:
     try:
         catalog = read_po(babel_lines, locale=code, domain=DOMAIN, abort_invalid=True)
     except PoFileError as exc:
-        message = str(exc.args[0]).rsplit(" on ", 1)[0] if exc.args else str(exc)
+        message = " ".join(str(exc.args[0] if exc.args else exc).rsplit(" on ", 1)[0].split())
         po.problem(exc.lineno + 1, f"cannot be read: {message} (compare it with the lines "
                                    "around it)")
         return po
     except Exception as exc:  # a safety net: whatever Babel trips on, say so, never crash
-        po.problem(po.entries[0].line if po.entries else None, f"cannot be read: {exc}")
+        message = " ".join(str(exc).split())
+        po.problem(po.entries[0].line, f"cannot be read: {message} (compare it with another "
+                                       "language's messages.po)")
         return po
     if catalog.charset.lower() not in ("utf-8", "utf8") or catalog.num_plurals != _nplurals(po):
         po.problem(po.entries[0].line, "the header's Content-Type or Plural-Forms cannot be read "
