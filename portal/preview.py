@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -34,13 +36,61 @@ RELOAD_JS = """(function () {
 })();
 """
 SCRIPT_TAG = b'<script src="/_preview/reload.js" defer></script>'
+MISDIRECTED = ("This preview answers only at localhost, 127.0.0.1 or [::1] (and at the --host it "
+               "was started with). To preview at another address, start it with "
+               "`portal serve --host ADDRESS`.\n")
+_PORT = re.compile(r"(?::[0-9]{1,5})?\Z")
+
+
+def host_name(header: str) -> str | None:
+    """The host of a Host header, lower-case, without port or brackets; None if malformed."""
+    header = header.strip().lower()
+    if header.startswith("["):  # [::1]:5000
+        name, bracket, rest = header[1:].partition("]")
+        if not bracket:
+            return None
+    else:
+        name, colon, port = header.partition(":")
+        rest = colon + port
+    return name if name and _PORT.match(rest) else None
+
+
+def _address(host: str) -> str:
+    """A host as given to `portal serve --host` or by `host_name`, in one spelling for comparing:
+    lower-case, IP addresses in their short form (`::1`, not `[0:0:0:0:0:0:0:1]`)."""
+    host = host.strip().lower().removeprefix("[").removesuffix("]")
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return host
+
+
+def allows(header: str, started: str | None) -> bool:
+    """Whether a request with this Host header may be answered by a preview started on the host
+    `started`: loopback names always, another name only if it is the one it was started on."""
+    name = host_name(header)
+    return name is not None and (is_loopback(name) or (
+        started is not None and _address(name) == _address(started)))
+
+
+def is_loopback(name: str) -> bool:
+    """localhost, any 127.x.y.z or ::1 (a name as `host_name` returns it)."""
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class Preview:
     """The preview's state: the current app (or the problems that stop it) and a version number."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, host: str | None = None) -> None:
         self.project = project
+        # Besides loopback names, only the address the server was started on: a page on another
+        # site whose name is made to point at this machine (DNS rebinding) is refused.
+        self.host = host
         self.version = 0
         self.app: Flask | None = None
         self.problems: list[Problem] = []
@@ -57,7 +107,10 @@ class Preview:
                 for path in folder.rglob("*"):
                     if path.suffix in (".mo",) or not path.is_file():
                         continue
-                    stat = path.stat()
+                    try:
+                        stat = path.stat()
+                    except OSError:  # deleted since it was listed: the next poll sees it gone
+                        continue
                     stamps[path] = (stat.st_mtime_ns, stat.st_size)
         return stamps
 
@@ -96,7 +149,9 @@ class Preview:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
-        if request.path == "/_preview/version":
+        if not allows(environ.get("HTTP_HOST", ""), self.host):
+            response = Response(MISDIRECTED, status=421, mimetype="text/plain")
+        elif request.path == "/_preview/version":
             response = Response(json.dumps({"version": self.version}), mimetype="application/json",
                                 headers={"Cache-Control": "no-store"})
         elif request.path == "/_preview/reload.js":
@@ -128,7 +183,7 @@ class Preview:
 
 
 def run(project: Project, host: str, port: int) -> None:
-    preview = Preview(project)
+    preview = Preview(project, host)
     preview.watch()
     server = make_server(host, port, preview, threaded=True)
     server.serve_forever()
