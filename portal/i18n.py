@@ -62,6 +62,9 @@ _ESCAPE = re.compile(r"\\(.)")
 _ESCAPES = set('\\nrt"')  # \a \b \f \v are control characters: Babel would write them raw
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"</?[A-Za-z!?][^<>]*>")
+# The one piece of markup a translation may hold: a word in another language, for screen
+# readers (uitext.py rebuilds it; everything else in a translation is shown as text).
+ALLOWED_MARKUP = re.compile(r"<span lang=(?:\"|')?[a-z]{2,3}(?:\"|')?>|</span>")
 _PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*([^;]*?)\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*\Z")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?:[+-](\d{2})(\d{2}))?\Z")
 _LANGUAGE = re.compile(r"[A-Za-z0-9_@-]+\Z")
@@ -638,8 +641,8 @@ def coverage(catalog: Catalog, code: str) -> Coverage:
 
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
-HTML_ADVICE = ("interface strings are plain text: remove the HTML; Swedish terms are marked by "
-               "the portal itself")
+HTML_ADVICE = ("interface strings are plain text: remove the HTML; the only markup allowed is "
+               '<span lang="sv">…</span> around a word in another language')
 
 
 def check_catalogs(translations: Path, codes: list[str], root: Path) -> list[Problem]:
@@ -688,7 +691,8 @@ def _check_messages(po: PoFile) -> list[Problem]:
         if entry.obsolete or entry.msgid is None or _TAG.search(entry.msgid.value):
             continue
         for string in entry.strings:
-            tag = _TAG.search(string.value)
+            tag = next((t for t in _TAG.finditer(string.value)
+                        if not ALLOWED_MARKUP.fullmatch(t.group())), None)
             if tag:
                 problems.append(Problem(where, string.line_at(tag.start()), f"the translation of "
                                         f"{entry.msgid.value[:40]!r} contains HTML "

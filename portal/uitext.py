@@ -15,12 +15,13 @@ from flask import Flask
 from flask_babel import get_translations
 from markupsafe import Markup, escape
 
+from .i18n import ALLOWED_MARKUP
+
 # The allowed span, as it looks once escaped: `<span lang="xx">` with any quotes, then text
 # without another tag, then `</span>`.
 _SPAN = re.compile(r"&lt;span lang=(?:&#34;|&#39;)?([a-z]{2,3})(?:&#34;|&#39;)?&gt;"
                    r"((?:(?!&lt;).)*?)&lt;/span&gt;")
 MARKUP = re.compile(r"<[^>]*>")
-ALLOWED_MARKUP = re.compile(r"<span lang=(?:\"|')?[a-z]{2,3}(?:\"|')?>|</span>")
 
 
 def safe(text: str) -> Markup:
