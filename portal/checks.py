@@ -12,9 +12,11 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from . import files
 from .content import INDEX, Page
 from .errors import Problem, relative
 from .markdown import ATTRIBUTES, PLACEHOLDER, PLACEHOLDERS, TAGS, URL_SCHEMES
+from .origins import css_urls, is_local, violations
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -268,4 +270,33 @@ def check_bodies(site: Site) -> list[Problem]:
     for page in site.pages():
         if "![" in page.body or "<" in page.body or ("[" in page.body and "]:" in page.body):
             problems += site.body(page).problems
+    return problems
+
+
+def check_static(project: Project) -> list[Problem]:
+    """static/ is published as it is: refuse links out of the project and special files, and
+    style sheets that would load anything from another website."""
+    if not project.static.is_dir():
+        return [Problem(relative(project.static, project.root), None, "the folder of style sheets, "
+                        "scripts and images is missing: copy static/ from the portal's example "
+                        "project")]
+    listing = files.walk(project.static, project.root)
+    problems = list(listing.problems)
+    for path in listing.files:
+        if path.suffix.lower() not in (".css", ".svg", ".html", ".js"):
+            continue
+        try:
+            text = files.read(path, project.root, limit=50_000_000).decode("utf-8", "replace")
+        except files.UnsafeFile as exc:
+            problems.append(Problem(relative(path, project.root), None, str(exc)))
+            continue
+        urls = css_urls(text) if path.suffix.lower() == ".css" else []
+        if path.suffix.lower() in (".svg", ".html"):
+            urls += [what for _, what in violations(text)]
+        for url in urls:
+            if path.suffix.lower() == ".css" and is_local(url):
+                continue
+            line = next((n for n, row in enumerate(text.split("\n"), 1) if url[:40] in row), None)
+            problems.append(Problem(relative(path, project.root), line, f"{url[:80]!r}: files in "
+                                    "static/ may only load files of this site"))
     return problems

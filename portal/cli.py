@@ -87,7 +87,18 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 @click.pass_context
 def check(ctx: click.Context, strict: bool, fmt: str) -> None:
     """Check all content and settings without building; print every problem."""
-    _, problems = load_site(_project(ctx))
+    project = _project(ctx)
+    site, problems = load_site(project)
+    if site is not None:  # compile every template and try each kind of page
+        from . import create_app
+        from .templating import check_templates, sample_urls
+
+        try:
+            app = create_app(project, site=site)
+        except ContentError as exc:
+            problems += exc.problems
+        else:
+            problems += check_templates(app, project.root, sample_urls(site))
     problems = sorted(problems, key=Problem.key)
     errors = [p for p in problems if p.severity == "error"]
     failed = bool(errors) or (strict and bool(problems))

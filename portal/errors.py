@@ -35,6 +35,9 @@ class ContentError(click.ClickException):
         self.closing = closing
         super().__init__(self.format_message())
 
+    def __reduce__(self) -> tuple[type[ContentError], tuple[list[Problem], str]]:
+        return ContentError, (self.problems, self.closing)  # sent back by build workers
+
     def format_message(self) -> str:
         count = len(self.problems)
         lines = [str(p) for p in self.problems]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
+import fcntl
 import json
 import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,7 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
 
 from . import create_app, postprocess, views
 from .content import Page
+from .deadline import TooSlow, deadline
 from .errors import BuildError, ContentError, Problem
 from .incremental import (
     VERSION,
@@ -32,13 +37,15 @@ from .incremental import (
     page_key,
     poster_key,
 )
+from .marker import MARKER
+from .marker import read as read_marker
 from .origins import violations
 from .output import Output
 from .postprocess import assets, links
 from .qr import qr_svg
 from .site import Project, Site, load_site
+from .templating import located
 
-MARKER = ".portal-build.json"
 STAGING = ".portal-staging"  # in a folder being built: the building process's id
 
 
@@ -173,14 +180,18 @@ def _render(app: Flask, output: Output, units: list[Unit]) -> Records:
 _WORK: tuple[Flask, Output, list[list[Unit]]] | None = None
 
 
-def _worker(index: int) -> tuple[Records, dict[str, str]] | BaseException:
+def _worker(index: int, parent: int) -> tuple[Records, dict[str, str]] | BaseException:
     assert _WORK is not None
     app, output, shares = _WORK
+    _die_with_parent(parent)
     try:
         return _render(app, output, shares[index]), output.files
     except BaseException as exc:  # sent back to the parent, which raises it
+        found = located(exc, app.extensions["portal"].site.project.root)
+        if found is not None:  # the traceback, which names the template, stays here
+            return ContentError([found], "nothing was published")
         try:
-            pickle.dumps(exc)
+            pickle.loads(pickle.dumps(exc))  # what the parent cannot read back would hang the pool
             return exc
         except Exception:
             return BuildError(f"rendering failed: {exc!r}")
@@ -193,7 +204,7 @@ def _render_parallel(app: Flask, output: Output, units: list[Unit], jobs: int) -
     _WORK = (app, output, [units[i::jobs] for i in range(jobs)])
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            results = pool.map(_worker, range(jobs))
+            results = pool.starmap(_worker, [(i, os.getpid()) for i in range(jobs)])
     finally:
         _WORK = None
     records: Records = {}
@@ -205,6 +216,33 @@ def _render_parallel(app: Flask, output: Output, units: list[Unit], jobs: int) -
     return records
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the build that started it is killed (Linux's PR_SET_PDEATHSIG), so
+    no orphan goes on writing into a folder the next build clears."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def _page_deadline(app: Flask) -> None:
+    """Each URL renders within a time limit (a template loop or a page that would take minutes
+    stops the build with its address instead of hanging it)."""
+    timers: list[Any] = []
+
+    @app.before_request
+    def start() -> None:
+        timer = deadline(lambda: f"{request.path} took more than 20 s to render: look at that "
+                                 "page's text and the project's templates/")
+        timer.__enter__()
+        timers.append(timer)
+
+    @app.teardown_request
+    def stop(exc: BaseException | None) -> None:
+        if timers:
+            timers.pop().__exit__(None, None, None)
+
+
 def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -212,8 +250,34 @@ def default_jobs() -> int:
 def build(project: Project, out: Path, jobs: int | None = None) -> BuildResult:
     """Check, render and freeze the site into `out`; on any failure `out` is left as it was.
     Only what changed since the build in `out` is rendered again (see incremental.py)."""
-    started = time.perf_counter()
     out = out.resolve()
+    try:
+        with _lock(out):
+            return _build(project, out, jobs)
+    except TooSlow as exc:
+        raise BuildError(f"nothing was published: {exc}") from None
+    except OSError as exc:
+        where = exc.filename or out
+        raise BuildError(f"cannot write the site to {out}: {exc.strerror or exc} ({where}); "
+                         "nothing was published. Choose another --out, free some disk space or "
+                         "fix the folder's permissions") from None
+
+
+@contextlib.contextmanager
+def _lock(out: Path) -> Iterator[None]:
+    """One build at a time into a folder: a second one stops at once with a message."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{out.name}.lock", "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build into {out} is running: wait for it to finish, "
+                             "then build again") from None
+        yield
+
+
+def _build(project: Project, out: Path, jobs: int | None) -> BuildResult:
+    started = time.perf_counter()
     previous = guard_target(project, out)
     site, problems = load_site(project)
     errors = [p for p in problems if p.severity == "error"]
@@ -229,9 +293,9 @@ def build(project: Project, out: Path, jobs: int | None = None) -> BuildResult:
         PORTAL_ASSETS=hashed.mapping,
     )
     app.after_request(_capture)
+    _page_deadline(app)
     base = global_key(project, hashed.key)
     units = plan(app, site, base)
-    out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     (staging / STAGING).write_text(str(os.getpid()), encoding="utf-8")
@@ -241,10 +305,16 @@ def build(project: Project, out: Path, jobs: int | None = None) -> BuildResult:
         todo = [unit for unit in units
                 if unit.key is None or output.previous.reusable(unit.id, unit.key) is None]
         jobs = jobs or default_jobs()
-        if jobs > 1 and len(todo) >= 4 * jobs:
-            records = _render_parallel(app, output, todo, jobs)
-        else:
-            records = _render(app, output, todo)
+        try:
+            if jobs > 1 and len(todo) >= 4 * jobs:
+                records = _render_parallel(app, output, todo, jobs)
+            else:
+                records = _render(app, output, todo)
+        except Exception as exc:
+            found = located(exc, project.root)
+            if found is None:
+                raise
+            raise ContentError([found], "nothing was published") from None
         rendered = set(records)
         for unit in units:
             if unit.id not in rendered:  # unchanged: the previous build's files, linked
@@ -281,16 +351,19 @@ def guard_target(project: Project, out: Path) -> Previous | None:
         return None
     if not out.is_dir():
         raise BuildError(f"{out} is a file, not a folder: choose another --out")
-    marker = out / MARKER
-    if not marker.is_file():
+    if os.path.ismount(out):
+        raise BuildError(f"{out} is a mount point, which cannot be replaced as a whole: build "
+                         f"into a folder inside it (e.g. --out {out / 'site'}) and serve that")
+    data = read_marker(out)
+    if data is None:
         if any(out.iterdir()):
             raise BuildError(f"{out} is not empty and was not made by the portal; nothing was "
                              "changed. Choose an empty or new folder with --out")
         return Previous(out)
     try:
-        previous = Previous.read(out, json.loads(marker.read_text(encoding="utf-8")))
+        previous = Previous.read(out, data)
     except (ValueError, KeyError, TypeError):
-        raise BuildError(f"{marker} is damaged: remove the folder {out} yourself") from None
+        raise BuildError(f"{out / MARKER} is damaged: remove the folder {out} yourself") from None
     foreign = _foreign(out, previous.written)
     if foreign:
         raise BuildError(f"{out} holds files the portal did not write ({', '.join(foreign[:5])}); "

@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .content import Page
 from .site import Project, Site
 
@@ -49,13 +50,10 @@ def global_key(project: Project, assets_key: str) -> str:
     for name in LIBRARIES:
         h.update(f"{name}={_version(name)}\0".encode())
     h.update(f"{sys.version}\0{compression_key()}".encode())
-    # Jinja follows links to folders, so the key does too (rglob would not).
-    for top, folders, names in sorted(os.walk(project.templates, followlinks=True)):
-        folders.sort()
-        for name in sorted(names):
-            path = Path(top, name)
-            h.update(path.relative_to(project.root).as_posix().encode() + b"\0"
-                     + path.read_bytes())
+    # The templates as the loader sees them (links inside the project followed, once).
+    for path in files.walk(project.templates, project.root).files:
+        h.update(path.relative_to(project.root).as_posix().encode() + b"\0"
+                 + files.read(path, project.root))
     settings = project.content / "site.yml"
     h.update(settings.read_bytes() if settings.is_file() else b"")
     h.update(assets_key.encode())

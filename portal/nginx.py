@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import json
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .freeze import MARKER
+from . import marker
+from .errors import BuildError
 from .server import IMMUTABLE, REVALIDATE, Policy, host, security_headers
 from .settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates" / "server"
+HASH = re.compile(r"'sha256-[A-Za-z0-9+/]+=*'")
+# What a path may hold to be written, quoted, into nginx's configuration: `$` would start a
+# variable there, and the rest could end the string or the directive.
+SAFE_PATH = re.compile(r"/[^\x00-\x1f\x7f\"'\\${};]*")
+LISTEN = re.compile(r"(?:(?:\d{1,3}\.){3}\d{1,3}:|\[[0-9A-Fa-f:.]+\]:|localhost:)?\d{1,5}")
 
 
 def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None,
@@ -23,9 +29,21 @@ def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None
 
     `root` is used as given, not resolved: a symlink that a deployment switches keeps working.
     """
-    marker = root / MARKER
-    facts = json.loads(marker.read_text(encoding="utf-8")) if marker.is_file() else {}
-    policy = Policy(tuple(facts.get("script_hashes", [])), wasm=bool(facts.get("wasm", False)))
+    facts = marker.read(root) or {}
+    hashes = facts.get("script_hashes", [])
+    if not isinstance(hashes, list) or not all(isinstance(h, str) and HASH.fullmatch(h) for h in hashes):
+        raise BuildError(f"{root / marker.MARKER} is damaged (its script hashes): build the site again")
+    policy = Policy(tuple(hashes), wasm=bool(facts.get("wasm", False)))
+    paths = {"--build": str(root.absolute()), "--certificate": certificate,
+             "--certificate-key": certificate_key, "--acme-root": acme_root}
+    for option, value in paths.items():
+        if not SAFE_PATH.fullmatch(value):
+            raise BuildError(f"{option} {value!r} cannot be written into an nginx configuration: "
+                             "use a path without quotes, backslashes, $, braces, ; or control characters")
+    for address in listen or []:
+        if not LISTEN.fullmatch(address) or not 0 < int(address.rpartition(":")[2]) < 65536:
+            raise BuildError(f"--listen {address!r} must be a port, or an address and a port "
+                             "such as 127.0.0.1:8080 or [::1]:8080")
     base = security_headers(policy)
 
     def headers(cache: str) -> Markup:
@@ -38,7 +56,7 @@ def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return env.get_template("nginx.conf").render(
         base_url=settings.base_url, default_language=settings.default_language,
-        languages=list(settings.codes), server_name=host(settings), root=root.absolute(),
+        languages=list(settings.codes), server_name=host(settings), root=str(root.absolute()),
         acme_root=acme_root,
         listen=listen or ["443 ssl", "[::]:443 ssl"], tls=tls, certificate=certificate,
         certificate_key=certificate_key, headers=headers, revalidate=REVALIDATE,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .content import INDEX, Page, content_files, load_page
+from .deadline import SECONDS, TooSlow, deadline
 from .errors import ContentError, Problem
 from .settings import Settings, load_settings
 
@@ -86,7 +87,9 @@ class Site:
                 from .markdown import Renderer
 
                 self._renderer = Renderer(self)
-            self._bodies[key] = self._renderer.render(page)
+            with deadline(lambda: f"{page.path}: Markdown needed more than {SECONDS:.0f} s for "
+                                  "this page (simplify it: fewer brackets, less nesting)"):
+                self._bodies[key] = self._renderer.render(page)
         return self._bodies[key]
 
     def nav(self, lang: str) -> list[Page]:
@@ -106,7 +109,7 @@ def load_site(project: Project, drafts: bool = False,
 
     With a cache (the preview keeps one), a file whose size and time are unchanged is not read again.
     """
-    from .checks import check_anchors, check_bodies, check_pages, check_site
+    from .checks import check_anchors, check_bodies, check_pages, check_site, check_static
     from .i18n import check_catalogs
 
     settings, problems = load_settings(project.content, project.root)
@@ -131,11 +134,16 @@ def load_site(project: Project, drafts: bool = False,
     if settings is None:  # still check every page on its own, so every problem is reported
         return None, problems + check_pages(project, pages, publishing=not drafts)
     problems += check_catalogs(project.translations, list(settings.codes), project.root)
+    problems += check_static(project)
     problems += check_site(project, settings, pages, publishing=not drafts)
     shown = [p for p in pages if p.lang in settings.codes and (drafts or not p.draft)]
     site = Site(project, settings, shown)
     problems += check_anchors(site)  # even when other errors were found
-    problems += check_bodies(site)
+    try:
+        problems += check_bodies(site)
+    except TooSlow as exc:
+        where, _, message = str(exc).partition(": ")
+        problems.append(Problem(where, None, message))
     if any(p.severity == "error" for p in problems):
         return None, problems
     return site, problems

@@ -57,7 +57,7 @@ def test_a_crash_while_freezing_leaves_the_previous_output_untouched(
         (small.content / "sv" / "index.md").write_text(
             "---\ntitle: Ny\ndescription: Ny text.\n---\n\nNy text.\n", encoding="utf-8")
         monkeypatch.setattr("portal.markdown.Renderer.render", no_space)
-        with pytest.raises(OSError):
+        with pytest.raises(BuildError, match="nothing was published"):
             build(small, out)
 
 
@@ -118,22 +118,27 @@ def test_a_crash_in_post_processing_leaves_the_previous_output_untouched(
         edit = small.content / "sv" / "kontakt.md"
         edit.write_text(edit.read_text(encoding="utf-8") + "\nNy mening.\n", encoding="utf-8")
         monkeypatch.setattr("portal.postprocess.compress.pack", no_space)
-        with pytest.raises(OSError, match="No space left"):
+        with pytest.raises(BuildError, match="No space left"):
             build(small, out)
 
 
-def test_a_template_error_leaves_the_previous_output_untouched(
-    small: Project, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n{% endblock %}\n", 3,
+     "Expected an expression"),
+    ("{% extends 'base.html' %}\n{% block main %}\n{{ page.title.nope.deeper }}\n{% endblock %}\n", 3,
+     "has no attribute 'nope'"),
+])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_broken_template_override_leaves_the_previous_output_untouched(
+    small: Project, text: str, line: int, message: str, jobs: int
 ) -> None:
-    import jinja2
-
-    def broken(*args: object, **kwargs: object) -> str:
-        raise jinja2.TemplateSyntaxError("unexpected '}'", 3, "page.html")
-
     with kept_if_it_fails(small) as out:
-        monkeypatch.setattr("portal.views.render_template", broken)
-        with pytest.raises(jinja2.TemplateSyntaxError):
-            build(small, out)
+        small.templates.mkdir()
+        (small.templates / "page.html").write_text(text, encoding="utf-8")
+        with pytest.raises(ContentError) as raised:
+            build(small, out, jobs=jobs)
+    assert f"templates/page.html:{line}: template error:" in str(raised.value.format_message())
+    assert message in raised.value.format_message()
 
 
 def test_assets_are_fingerprinted_and_text_is_precompressed(small_built: Path) -> None:
@@ -229,7 +234,7 @@ def test_a_failure_in_a_worker_stops_the_build_with_its_own_error(
                                                                           "Storgatan 14"),
                             encoding="utf-8")
         monkeypatch.setattr("portal.markdown.Renderer.render", no_space)
-        with pytest.raises(OSError, match="No space left"):
+        with pytest.raises(BuildError, match="No space left"):
             build(small, out, jobs=2)
 
 

@@ -211,8 +211,8 @@ def test_a_link_to_a_page_whose_name_has_any_letters_follows_it(small: Project) 
     assert checksums(out, marker=False) == checksums(small.root / "clean", marker=False)
 
 
-def test_a_linked_folder_of_templates_is_followed(small: Project, tmp_path: Path) -> None:
-    shared = tmp_path / "shared-components"
+def test_a_linked_folder_of_templates_inside_the_project_is_followed(small: Project) -> None:
+    shared = small.root / "shared-components"
     shared.mkdir()
     footer = Path(__file__).parent.parent / "portal" / "templates" / "components" / "footer.html"
     (shared / "footer.html").write_text(footer.read_text(encoding="utf-8"), encoding="utf-8")

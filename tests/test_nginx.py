@@ -149,7 +149,7 @@ def test_the_config_keeps_a_symlinked_build_folder_as_given(real_project, built,
     link.symlink_to(built)
     result = CliRunner().invoke(main, ["--project", str(real_project.root), "nginx", "--build",
                                        str(link), "--listen", "127.0.0.1:8080"])
-    assert f"root {link};" in result.output  # a deployment can switch the link
+    assert f'root "{link}";' in result.output  # a deployment can switch the link
 
 
 def test_static_host_files_match_the_nginx_headers(nginx: str, built) -> None:  # type: ignore[no-untyped-def]

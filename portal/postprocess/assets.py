@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import files as project_files
+
 STATIC_REF = re.compile(r"/static/[A-Za-z0-9_.\-/]+")
 
 
@@ -46,10 +48,11 @@ def plan(static: Path) -> Assets:
     files: dict[str, bytes] = {}
     if not static.is_dir():
         return Assets(mapping, files)
-    paths = sorted(p for p in static.rglob("*") if p.is_file() and not p.name.startswith("."))
+    root = static.parent
+    paths = project_files.walk(static, root).files  # refused links and special files: see check_static
     for path in sorted(paths, key=lambda p: (p.suffix == ".css", p.as_posix())):
         url = "/static/" + path.relative_to(static).as_posix()
-        data = path.read_bytes()
+        data = project_files.read(path, root, limit=50_000_000)
         if path.suffix == ".css":
             data = rewrite(data.decode("utf-8"), mapping).encode("utf-8")
         mapping[url] = _hashed_name(url, data)
