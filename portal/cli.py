@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -68,16 +69,24 @@ def nginx(ctx: click.Context, build_dir: str, listen: tuple[str, ...], certifica
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; keep it on this computer (127.0.0.1) unless you "
+                   "know why: the preview shows drafts.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Preview the site, drafts included, reloading the browser when a file changes."""
     from .preview import run
 
+    if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]{1,253}", host):
+        raise click.BadParameter(f"{host!r} is not a host name or address", param_hint="--host")
     click.echo(f"Previewing on http://{host}:{port}/ (drafts shown, pages reload when you save). "
                "Press Ctrl+C to stop.")
-    run(_project(ctx), host, port)
+    try:
+        run(_project(ctx), host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc}): "
+                                   "choose another --port, or stop the program using it") from None
 
 
 @main.command()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import files
 from .content import Page, closing_line
 from .i18n import Coverage, coverage, po_path, read_catalog
 from .site import Site
@@ -65,15 +66,24 @@ def mark_done(site: Site, lang: str, name: str) -> Path:
     if source is None or page is None:
         raise LookupError(f"there is no {lang}/{name}.md translating {default}/{name}.md")
     path = site.project.root / page.path
-    text = path.read_text(encoding="utf-8")
-    line = f"translated_from: {source.fingerprint}"
+    raw = files.read(path, site.project.root).decode("utf-8")
+    bom = "\ufeff" if raw.startswith("\ufeff") else ""
+    newline = "\r\n" if "\r\n" in raw else "\n"
+    lines = raw.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    closing = closing_line(lines)
+    if closing is None:
+        raise LookupError(f"{page.path}: the front matter is not closed; fix the page first")
     if page.translated_from is not None:
-        text = re.sub(r"(?m)^translated_from:.*$", line, text, count=1)
-    else:
-        lines = text.split("\n")
-        closing = closing_line(lines)
-        assert closing is not None  # the page was loaded, so its front matter is closed
-        lines.insert(closing, line)
-        text = "\n".join(lines)
-    path.write_text(text, encoding="utf-8")
+        # Only the front matter changes: the key's own line and any lines its value goes on to.
+        start = page.line("translated_from") - 1
+        end = start + 1
+        while end < closing and lines[end][:1] in (" ", "\t"):
+            end += 1
+        if 0 < start < closing:
+            del lines[start:end]
+            closing -= end - start
+    lines.insert(closing, f"translated_from: {source.fingerprint}")
+    temporary = path.with_name(f".{path.name}.portal-new")
+    temporary.write_text(bom + newline.join(lines), encoding="utf-8", newline="")
+    os.replace(temporary, path)
     return path
