@@ -48,7 +48,8 @@ def create_app(project: Project | Path | str = ".", drafts: bool = False,
         BABEL_DEFAULT_LOCALE=settings.default_language,
         BABEL_DEFAULT_TIMEZONE="Europe/Stockholm",
     )
-    Babel(app, locale_selector=lambda: g.get("lang", settings.default_language))
+    Babel(app, locale_selector=lambda: settings.language(
+        g.get("lang", settings.default_language)).formats)
     uitext.init_app(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

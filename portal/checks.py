@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from . import files
 from .content import INDEX, Page
 from .errors import Problem, relative
+from .glossary import Term, avoid_pattern, preferred
 from .markdown import ATTRIBUTES, PLACEHOLDER, PLACEHOLDERS, TAGS, URL_SCHEMES
 from .origins import css_urls, is_local, violations
 from .settings import Settings
@@ -299,4 +300,21 @@ def check_static(project: Project) -> list[Problem]:
             line = next((n for n, row in enumerate(text.split("\n"), 1) if url[:40] in row), None)
             problems.append(Problem(relative(path, project.root), line, f"{url[:80]!r}: files in "
                                     "static/ may only load files of this site"))
+    return problems
+
+
+def check_wording(pages: list[Page], glossaries: dict[str, list[Term]]) -> list[Problem]:
+    """Warn where a page uses a wording its language's glossary says to avoid."""
+    problems = []
+    patterns = {lang: avoid_pattern(terms) for lang, terms in glossaries.items()}
+    for page in pages:
+        pattern = patterns.get(page.lang)
+        if pattern is None:
+            continue
+        for number, line in source_lines(page):
+            for match in pattern.finditer(line):
+                term = preferred(glossaries[page.lang], match.group(1))
+                instead = f"write {term.term!r} (the glossary's word for {term.sv})" if term else ""
+                problems.append(warning(page.path, number, f"{match.group(1)!r} is a wording the "
+                                        f"glossary says to avoid: {instead}"))
     return problems

@@ -144,12 +144,16 @@ def translations_status(ctx: click.Context) -> None:
     width = max([len("page"), *(len(row[0].name) for row in rows)])
     click.echo("page".ljust(width) + "".join(f"  {code:<9}" for code in codes))
     for row in rows:
-        click.echo(row[0].name.ljust(width) + "".join(f"  {signs[s.state]:<9}" for s in row))
+        click.echo(row[0].name.ljust(width) + "".join(
+            f"  {signs[s.state] + ('+r' if s.reviewed else ''):<9}" for s in row))
     counts = {state: sum(s.state == state for row in rows for s in row)
               for state in (MISSING, STALE, UNMARKED, DRAFT)}
     click.echo(f"\n{counts[MISSING]} missing, {counts[DRAFT]} draft, {counts[STALE]} stale, "
                f"{counts[UNMARKED]} unmarked. "
                "After updating a translation, run `portal translations done LANG PAGE`.")
+    reviewed = ", ".join(f"{code} {sum(row[i].reviewed for row in rows)}/{len(rows)}"
+                         for i, code in enumerate(codes) if code != site.settings.default_language)
+    click.echo(f"Checked by a native speaker (+r; `reviewed:` in the page): {reviewed}.")
     click.echo("\nInterface strings (translations/<lang>/LC_MESSAGES/messages.po):")
     for cov in ui_coverage(site):
         note = f", {cov.fuzzy} to review (fuzzy)" if cov.fuzzy else ""

@@ -39,6 +39,8 @@ FIELDS = {
     "draft": "true or false: a draft is shown in the preview but never published",
     "easy_read": "true for an easy-to-read page (lättläst): marked as such, linked from the "
                  "start page rather than the menu, and not expected in other languages",
+    "reviewed": "the date a native speaker last checked this translation, as YYYY-MM-DD (leave "
+                "it out until one has)",
     "translated_from": "filled in by `portal translations done`: the version of the "
                        "default-language page this translation matches",
 }
@@ -64,6 +66,7 @@ class Page:
     body_line: int  # the file's line number of the body's first line
     translated_from: str | None  # fingerprint of the source page this translation matches
     easy_read: bool
+    reviewed: dt.date | None = None  # when a native speaker last checked this translation
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -226,13 +229,17 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
     if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
         problem("order", f"order {shown(order)} must be a whole number, e.g. `order: 3`")
         order = None
-    updated = data.get("updated")
-    if isinstance(updated, str):
-        with contextlib.suppress(ValueError):  # a bad string is reported just below
-            updated = dt.date.fromisoformat(updated)
-    if updated is not None and (not isinstance(updated, dt.date) or isinstance(updated, dt.datetime)):
-        problem("updated", f"updated {shown(updated)} must be a date written as YYYY-MM-DD")
-        updated = None
+    def date(key: str) -> dt.date | None:
+        value = data.get(key)
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):  # a bad string is reported just below
+                value = dt.date.fromisoformat(value)
+        if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
+            problem(key, f"{key} {shown(value)} must be a date written as YYYY-MM-DD")
+            return None
+        return value
+
+    updated, reviewed = date("updated"), date("reviewed")
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
         problem("draft", f"draft {shown(draft)} must be true or false")
@@ -248,7 +255,7 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
     if any(p.severity == "error" for p in problems):
         return None, problems
     return Page(lang, name, where, title, description, slug, order, updated, draft, body,
-                body_line, source, easy_read, at), problems
+                body_line, source, easy_read, reviewed, at), problems
 
 
 # Python-Markdown matches each `[` against the rest of its paragraph, so its time grows with

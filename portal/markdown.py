@@ -24,12 +24,14 @@ from .origins import violations
 
 if TYPE_CHECKING:
     from .content import Page
+    from .glossary import Term
     from .settings import Phone, Settings
     from .site import Site
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 PLACEHOLDERS = ("programme", "municipality", "phone", "sms", "email", "address", "hours",
-                "after_hours")
+                "after_hours", "glossary")
+BLOCKS = ("glossary",)  # placeholders that stand for a block: alone in their paragraph
 
 TAGS = {"a", "abbr", "b", "bdi", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1",
         "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small",
@@ -78,9 +80,24 @@ def placeholder_values(settings: Settings, lang: str) -> dict[str, str]:
                     f'<span lang="{settings.default_language}" '
                     f'dir="{settings.language(settings.default_language).dir}">'
                     f"{escape(contact.address)}</span>"),
-        "hours": escape(format_list(settings.opening_hours(lang), locale=lang)),
+        "hours": escape(format_list(settings.opening_hours(lang),
+                                    locale=settings.language(lang).formats)),
         "after_hours": phone_link(contact.after_hours),
+        "glossary": "",
     }
+
+
+def glossary_html(terms: list[Term], lang: str, default: str) -> str:
+    """A language's glossary as a description list; the Swedish word marked as Swedish."""
+    items = []
+    for term in terms:
+        if lang == default:
+            name = escape(term.sv)
+        else:
+            name = (f'{escape(term.term)} (<span lang="{default}" dir="ltr">'
+                    f"{escape(term.sv)}</span>)")
+        items.append(f"<dt>{name}</dt>\n<dd>{escape(term.explain)}</dd>")
+    return '<dl class="portal-glossary">\n' + "\n".join(items) + "\n</dl>"
 
 
 class _PageLinks(Treeprocessor):
@@ -127,6 +144,9 @@ class Renderer:
         self.site = site
         self._local = threading.local()
         self._values = {code: placeholder_values(site.settings, code) for code in site.settings.codes}
+        for code in site.settings.codes:
+            self._values[code]["glossary"] = glossary_html(
+                site.glossaries.get(code, []), code, site.settings.default_language)
         # Placeholders become opaque words before Markdown runs and their values are put in
         # after it and after sanitising: a value from the settings is never read as Markdown
         # or HTML, whatever it holds.
@@ -192,6 +212,8 @@ class Renderer:
 
         if f"portal{self._nonce}" not in html:
             return html
+        for name in BLOCKS:  # a block in place of its paragraph (a <dl> cannot be in a <p>)
+            html = html.replace(f"<p>{self._token(name)}</p>", values[name])
         parts = re.split(r"(<[^>]*>)", html)
         return "".join(tag(part) if part.startswith("<") else text(part) for part in parts)
 

@@ -38,6 +38,12 @@ class Language:
     code: str  # BCP 47, e.g. "sv", "ar"; also the URL segment
     name: str  # the language's name in itself (autonym), e.g. "العربية"
     dir: str  # "ltr" or "rtl"
+    locale: str = ""  # for dates and lists, e.g. "en_GB" (default: the code)
+
+    @property
+    def formats(self) -> str:
+        """The Babel locale that writes this language's dates, times and lists."""
+        return self.locale or self.code
 
 
 @dataclass(frozen=True)
@@ -99,14 +105,15 @@ class Settings:
 
     def opening_hours(self, code: str) -> list[str]:
         """Opening hours in the given language, e.g. ["måndag–fredag 08:00–17:00"]."""
-        locale = Locale.parse(code)
+        locale = Locale.parse(self.language(code).formats)
         names = get_day_names("wide", context="stand-alone", locale=locale)
         result = []
         for hours in self.contact.hours:
             first, last = DAYS.index(hours.days[0]), DAYS.index(hours.days[-1])
             days = names[first] if first == last else f"{names[first]}–{names[last]}"
+            # 24-hour times in every language ("8:00 GH" or "8:00 AM" misread easily)
             opens, closes = (
-                format_time(_clock(t), "short", locale=locale) for t in (hours.opens, hours.closes)
+                format_time(_clock(t), "HH:mm", locale=locale) for t in (hours.opens, hours.closes)
             )
             result.append(f"{days} {opens}–{closes}")
         return result
@@ -281,7 +288,16 @@ class _Reader:
             code = self.text("languages", index, "code")
             name = self.text("languages", index, "name")
             direction = item.get("dir", "ltr")
-            self.known(("languages", index), item, ("code", "name", "dir"))
+            self.known(("languages", index), item, ("code", "name", "dir", "locale"))
+            locale = item.get("locale", "")
+            if locale:
+                try:
+                    if not isinstance(locale, str) or Locale.parse(locale).language != code:
+                        raise ValueError(locale)
+                except (UnknownLocaleError, ValueError, TypeError):
+                    self.problem(("languages", index, "locale"), f"locale {shown(locale)} must be "
+                                 f"a variant of {code!r} such as '{code}_SE' or 'en_GB'")
+                    locale = ""
             if code and not LANG_CODE.fullmatch(code):
                 self.problem(("languages", index, "code"), f"language code {shown(code)} is not a "
                              "two- or three-letter lowercase language code such as 'sv' or 'ar' "
@@ -297,7 +313,7 @@ class _Reader:
                 self.problem(("languages", index, "dir"), f"dir {shown(direction)} must be 'ltr' or 'rtl'")
             if code in [lang.code for lang in result]:
                 self.problem(("languages", index, "code"), f"language {code!r} is listed twice")
-            result.append(Language(code, name, direction))
+            result.append(Language(code, name, direction, locale))
         return result
 
     def hours(self) -> list[Hours]:

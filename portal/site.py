@@ -8,9 +8,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .content import INDEX, Page, content_files, load_page
+from .content import INDEX, ContentFiles, Page, content_files, load_page
 from .deadline import SECONDS, TooSlow, deadline
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, relative
+from .glossary import Term, check_glossaries, load_glossary
 from .settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -44,9 +45,11 @@ class Project:
 class Site:
     """All published pages by language and name, with the settings; nothing reads files after this."""
 
-    def __init__(self, project: Project, settings: Settings, pages: list[Page]) -> None:
+    def __init__(self, project: Project, settings: Settings, pages: list[Page],
+                 glossaries: dict[str, list[Term]] | None = None) -> None:
         self.project = project
         self.settings = settings
+        self.glossaries = glossaries or {}  # by language: the Swedish terms explained
         self._by_lang: dict[str, dict[str, Page]] = {code: {} for code in settings.codes}
         self._bodies: dict[tuple[str, str], Body] = {}
         self._renderer: Renderer | None = None
@@ -109,14 +112,26 @@ def load_site(project: Project, drafts: bool = False,
 
     With a cache (the preview keeps one), a file whose size and time are unchanged is not read again.
     """
-    from .checks import check_anchors, check_bodies, check_pages, check_site, check_static
+    from .checks import (
+        check_anchors,
+        check_bodies,
+        check_pages,
+        check_site,
+        check_static,
+        check_wording,
+    )
     from .i18n import check_catalogs
 
     settings, problems = load_settings(project.content, project.root)
     pages: list[Page] = []
+    glossaries: dict[str, list[Term]] = {}
+    listed = ContentFiles()
     if project.content.is_dir():
         listed = content_files(project.content, project.root)
         problems += listed.problems
+        for lang, path in listed.glossaries.items():
+            glossaries[lang], found = load_glossary(path, project.root)
+            problems += found
         for lang, path in listed.pages:
             stat = path.stat()
             stamp = (stat.st_mtime_ns, stat.st_size)
@@ -136,8 +151,12 @@ def load_site(project: Project, drafts: bool = False,
     problems += check_catalogs(project.translations, list(settings.codes), project.root)
     problems += check_static(project)
     problems += check_site(project, settings, pages, publishing=not drafts)
+    problems += check_glossaries(glossaries, {lang: relative(path, project.root) for lang, path
+                                              in listed.glossaries.items()},
+                                 settings.default_language, settings.codes)
+    problems += check_wording(pages, glossaries)
     shown = [p for p in pages if p.lang in settings.codes and (drafts or not p.draft)]
-    site = Site(project, settings, shown)
+    site = Site(project, settings, shown, glossaries)
     problems += check_anchors(site)  # even when other errors were found
     try:
         problems += check_bodies(site)

@@ -23,6 +23,7 @@ class Status:
     lang: str
     state: str  # one of TRANSLATED, MISSING, STALE, UNMARKED, SOURCE, DRAFT
     path: str | None
+    reviewed: bool = False  # a native speaker has checked it (front matter `reviewed:`)
 
 
 def page_status(site: Site, source: Page, lang: str) -> Status:
@@ -34,9 +35,9 @@ def page_status(site: Site, source: Page, lang: str) -> Status:
     if page.draft:
         return Status(source.name, lang, DRAFT, page.path)
     if page.translated_from is None:
-        return Status(source.name, lang, UNMARKED, page.path)
+        return Status(source.name, lang, UNMARKED, page.path, page.reviewed is not None)
     state = TRANSLATED if page.translated_from == source.fingerprint else STALE
-    return Status(source.name, lang, state, page.path)
+    return Status(source.name, lang, state, page.path, page.reviewed is not None)
 
 
 def statuses(site: Site) -> list[list[Status]]:

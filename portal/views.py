@@ -44,6 +44,7 @@ class Chrome:
     og_locale: str
     search_url: str
     hide_visit_url: str | None  # the page on hiding a visit, beside the quick exit
+    source_language: str  # the default language's name in this language ("Swedish", "السويدية")
 
     def menu(self, current: str) -> Markup:
         """The menu with the current page marked: a string replacement, not a render per page."""
@@ -81,6 +82,8 @@ class Portal:
                 og_locale=_og_locale(code),
                 search_url=f"/{code}/search/",
                 hide_visit_url=hide.url if hide else None,
+                source_language=Locale.parse(settings.default_language).get_display_name(
+                    settings.language(code).formats) or settings.default_language,
             )
         return self._chrome[code]
 

@@ -14,7 +14,8 @@ SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
               "x": "http://www.w3.org/1999/xhtml"}
 LANGS = ("sv", "en", "ar", "fa", "so", "fi")
 PAGES = ("index", "vill-du-lamna", "hjalp", "sa-gar-det-till", "for-anhoriga",
-         "for-yrkesverksamma", "fragor-och-svar", "kontakt", "din-integritet", "tillganglighet")
+         "for-yrkesverksamma", "fragor-och-svar", "kontakt", "din-integritet", "tillganglighet",
+         "kriminalvarden-och-sis", "rekrytering", "ordlista")
 EASY_READ = ("lattlast-om-oss", "lattlast-dina-rattigheter", "lattlast-kontakt")  # Swedish only
 
 

@@ -697,7 +697,7 @@ SETTINGS_CASES: list[tuple[str, Plant, bool, str | None]] = [
     ("default_language_list", yml_line("default_language:", "default_language: [sv]"), False, None),
     ("language_code_traversal", yml_line(LANG_SV, '  - {code: "../../etc", name: Svenska, dir: ltr}'),
      False, None),
-    ("language_code_newline", yml_line(LANG_SV, '  - {code: "sv\\n", name: Svenska, dir: ltr}'),
+    ("language_code_newline", yml_line(LANG_SV, '  - {code: "sv\\nen", name: Svenska, dir: ltr}'),
      False, None),
     ("language_code_uppercase", yml_line(LANG_SV, "  - {code: SV, name: Svenska, dir: ltr}"), False, None),
     ("language_dir_attribute_breakout",
