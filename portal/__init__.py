@@ -17,7 +17,7 @@ from . import uitext, views
 from .errors import ContentError
 from .i18n import compile_catalogs
 from .site import Project, Site, require_site
-from .templating import ProjectLoader
+from .templating import ProjectLoader, SandboxedEnvironment
 
 __all__ = ["Project", "Site", "create_app"]
 
@@ -30,6 +30,7 @@ def create_app(project: Project | Path | str = ".", drafts: bool = False,
     site = site or require_site(project, drafts)
     settings = site.settings
     app = Flask(__name__, static_folder=project.static, static_url_path="/static")
+    app.jinja_environment = SandboxedEnvironment
     if project.templates.is_dir():  # a municipality's own footer, say: theirs first, then ours
         app.jinja_loader = ChoiceLoader([ProjectLoader(project.templates, project.root),
                                          PackageLoader("portal")])

@@ -266,7 +266,8 @@ def check_anchors(site: Site) -> list[Problem]:
 def check_bodies(site: Site) -> list[Problem]:
     """What a rendered body would load from elsewhere or run: read from the HTML as a browser
     would. Only bodies that can hold such a thing are rendered here (an image needs `![` or
-    raw HTML `<`); the build renders every page and checks it all again."""
+    raw HTML `<`; entities and long texts are tried for their time); the build renders every
+    page and checks it all again."""
     problems: list[Problem] = []
     for page in site.pages():
         if "![" in page.body or "<" in page.body or ("[" in page.body and "]:" in page.body):

@@ -200,6 +200,9 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             problem(key, f"{key!r} must be text, not {type(value).__name__} ({FIELDS[key]})")
             return ""
+        if "\n" in str(value).strip() or "\r" in str(value):
+            problem(key, f"{key!r} must be one line (remove the line break)")
+            return ""
         hidden = DISGUISING.search(str(value))
         if hidden:
             problem(key, f"{key!r} contains the invisible character U+{ord(hidden.group()):04X}, "

@@ -44,7 +44,7 @@ from .output import Output
 from .postprocess import assets, links
 from .qr import qr_svg
 from .site import Project, Site, load_site
-from .templating import located
+from .templating import located, source_of
 
 STAGING = ".portal-staging"  # in a folder being built: the building process's id
 
@@ -121,10 +121,12 @@ def _capture(response: Response) -> Response:
         if response.mimetype in ("text/html", "image/svg+xml"):
             found = violations(text)
             if found:
-                raise BuildError("nothing was published: " + "; ".join(
-                    f"{request.path} (line {line} of the page) has {what}" for line, what in found[:5])
-                    + ". A page may only load this site's own files and run the portal's own "
-                    "scripts; look in the project's templates/ and the .po files.")
+                root = current_app.extensions["portal"].site.project.root
+                raise ContentError([Problem(*source_of(current_app, root, what),
+                                            f"{request.path} would have {what}: a page may only "
+                                            "load this site's own files and run the portal's "
+                                            "own scripts") for _, what in found[:5]],
+                                   "nothing was published")
     if response.mimetype == "text/html":
         _CAPTURED[request.path] = (response.get_data(), links.references(text))
     else:
@@ -252,6 +254,7 @@ def build(project: Project, out: Path, jobs: int | None = None) -> BuildResult:
     Only what changed since the build in `out` is rendered again (see incremental.py)."""
     out = out.resolve()
     try:
+        guard_target(project, out)  # before the lock file is made beside it
         with _lock(out):
             return _build(project, out, jobs)
     except TooSlow as exc:
@@ -343,7 +346,7 @@ def guard_target(project: Project, out: Path) -> Previous | None:
     if out == root or root.is_relative_to(out):
         raise BuildError(f"{out} is the project folder or contains it: build into a folder of "
                          "its own, e.g. --out build")
-    for source in (project.content, project.translations, project.static):
+    for source in (project.content, project.translations, project.static, project.templates):
         if out.is_relative_to(source.resolve()):
             raise BuildError(f"{out} is inside {source.name}/: build into a folder of its own, "
                              "e.g. --out build")

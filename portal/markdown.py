@@ -222,8 +222,13 @@ def _source_line(page: Page, message: str) -> int:
     """The line of the page's file that holds the address named in a message (else the body's first)."""
     quoted = re.search(r"'([^']+)'", message)
     needle = quoted.group(1) if quoted else ""
-    for number, line in enumerate(page.body.split("\n"), page.body_line):
+    lines = list(enumerate(page.body.split("\n"), page.body_line))
+    for number, line in lines:
         if needle and needle in line:
+            return number
+    # written another way (entities, backslashes): the first line that can hold an image or tag
+    for number, line in lines:
+        if "<" in line or "![" in line or "]:" in line:
             return number
     return page.body_line
 

@@ -15,8 +15,11 @@ MAX_BYTES = 200_000_000
 def read(folder: Path) -> dict[str, Any] | None:
     """The marker of a build folder (None when there is none); BuildError when it is damaged."""
     path = folder / MARKER
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None
+    if path.is_symlink() or not path.is_file():
+        raise BuildError(f"{path} is damaged (not a file): build the site again into a new "
+                         f"folder, or remove {folder} yourself")
     try:
         if path.stat().st_size > MAX_BYTES:
             raise ValueError("too large")

@@ -20,6 +20,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PHONE = re.compile(r"\+?[0-9][0-9 \-]{1,18}[0-9]")
 HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@([A-Za-z0-9.\-]{1,253})")
+PAGE_NAME = re.compile(r"[\w\-]{1,100}")
 TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 LANG_CODE = re.compile(r"[a-z]{2,3}")
 # What an address may hold: letters, digits and the URL punctuation that needs no quoting in
@@ -342,6 +343,15 @@ class _Reader:
             result.append(Hours(tuple(days), times[0], times[1]))
         return result
 
+    def page_name(self, key: str) -> str | None:
+        """A page's file name without .md, as a setting (letters, digits, hyphens)."""
+        value = self.text(key)
+        if value and not PAGE_NAME.fullmatch(value):
+            self.problem((key,), f"{key} {shown(value)} must be a page's file name without .md, "
+                                 "e.g. din-integritet")
+            return None
+        return value or None
+
     def known(self, path: tuple[str | int, ...], mapping: dict[Any, Any], keys: tuple[str, ...]) -> None:
         """Report keys that are not settings: a typo would otherwise be ignored silently."""
         for key in mapping:
@@ -385,5 +395,5 @@ class _Reader:
             police=self.phone(country, "police"),
             healthcare=self.phone(country, "healthcare"),
             quick_exit=self.url("quick_exit"),
-            hide_visit_page=self.text("hide_visit_page") if self.data.get("hide_visit_page") else None,
+            hide_visit_page=self.page_name("hide_visit_page") if self.data.get("hide_visit_page") else None,
         )

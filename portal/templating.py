@@ -3,20 +3,30 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import flask.templating
 import jinja2
 from flask import Flask
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import files
 from .errors import Problem, relative
+from .origins import violations
 
 if TYPE_CHECKING:
     from .site import Site
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+
+
+class SandboxedEnvironment(ImmutableSandboxedEnvironment, flask.templating.Environment):
+    """Flask's template environment inside Jinja's sandbox: a template (the project's own
+    included) reaches no Python internals (`__globals__`, `__subclasses__`, ...) and changes no
+    data it is given, so a template author cannot run commands or read files."""
 
 
 class ProjectLoader(jinja2.BaseLoader):
@@ -84,18 +94,61 @@ def check_templates(app: Flask, root: Path, urls: list[str]) -> list[Problem]:
             problems.append(Problem(name, None, str(exc)))
     if problems:
         return problems
+    own = project_loader(app)
+    if own is not None:
+        ours = set(portal_template_names())
+        problems += [Problem(relative(own.names[name], root), None, "replaces no template of the "
+                             f"portal (its templates: {', '.join(sorted(ours)[:6])}, ...): check "
+                             "the name", "warning")
+                     for name in own.list_templates() if name not in ours]
     app.config["PROPAGATE_EXCEPTIONS"] = True
     client = app.test_client()
     for url in urls:
         try:
-            client.get(url)
+            response = client.get(url)
         except Exception as exc:  # a template's own mistake, at render time
             found = located(exc, root)
             if found is None:
                 raise
             if found not in problems:
                 problems.append(found)
+            continue
+        if response.mimetype in ("text/html", "image/svg+xml"):
+            for _, what in violations(response.get_data(as_text=True)):
+                where, line = source_of(app, root, what)
+                problem = Problem(where, line, f"{url} would have {what}: a page may only load "
+                                  "this site's own files and run the portal's own scripts")
+                if not any(p.path == problem.path and p.line == problem.line for p in problems):
+                    problems.append(problem)
     return problems
+
+
+def project_loader(app: Flask) -> ProjectLoader | None:
+    loader = app.jinja_loader
+    if isinstance(loader, jinja2.ChoiceLoader):
+        return next((x for x in loader.loaders if isinstance(x, ProjectLoader)), None)
+    return None
+
+
+def portal_template_names() -> list[str]:
+    """The names of the portal's own templates, which a project's may replace."""
+    return [p.relative_to(PACKAGE_TEMPLATES).as_posix()
+            for p in PACKAGE_TEMPLATES.rglob("*") if p.is_file()]
+
+
+def source_of(app: Flask, root: Path, what: str) -> tuple[str, int | None]:
+    """Which of the project's templates (and line) holds the address or tag named in a
+    message, for pointing at it; the templates folder when none does."""
+    quoted = re.search(r"'([^']{3,})'", what)
+    needle = quoted.group(1) if quoted else re.sub(r"^an? |\(.*$", "", what).strip()
+    own = project_loader(app)
+    if own is not None:
+        for name in own.list_templates():
+            text = files.read(own.names[name], root).decode("utf-8", "replace")
+            for number, line in enumerate(text.split("\n"), 1):
+                if (needle and needle in line) or ("<script" in what and "<script>" in line):
+                    return relative(own.names[name], root), number
+    return "templates/", None
 
 
 def sample_urls(site: Site) -> list[str]:

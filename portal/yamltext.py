@@ -51,6 +51,10 @@ def parse(text: str) -> tuple[Any, dict[Key, int]]:
         data = loader.construct_document(node) if node is not None else None
     except YamlSyntaxError:
         raise
+    except yaml.reader.ReaderError as exc:  # libyaml checks characters as it goes
+        where = text[: exc.position].count("\n") + 1
+        raise YamlSyntaxError(where, f"the character U+{exc.character:04X} is not allowed "
+                                    "(remove it; it is often invisible)") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at_end = mark is not None and mark.line >= text.rstrip("\n").count("\n")
@@ -59,8 +63,12 @@ def parse(text: str) -> tuple[Any, dict[Key, int]]:
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or "invalid YAML"
         context = exc.context or ""
-        if "'\\t'" in problem or "\t" in problem:
-            problem += " (indent with spaces, not tabs)"
+        tabbed = next((number for number, row in enumerate(text.split("\n"), 1)
+                       if "\t" in row[: len(row) - len(row.lstrip())]), None)
+        if tabbed is not None and ("tab" in problem or "cannot start any token" in problem
+                                   or "\t" in problem):
+            raise YamlSyntaxError(tabbed, "a tab is used to indent: indent with spaces, "
+                                          "not tabs") from None
         elif "quoted scalar" in context and "end of stream" in problem:
             problem = "a quote is not closed (add the closing quote mark, or remove the opening one)"
         elif "mapping values are not allowed" in problem:
@@ -69,7 +77,8 @@ def parse(text: str) -> tuple[Any, dict[Key, int]]:
             problem = f"{problem.rstrip('.')} (only plain values, lists and mappings are allowed)"
         raise YamlSyntaxError(line, problem) from None
     except (yaml.YAMLError, RecursionError, TypeError) as exc:
-        raise YamlSyntaxError(None, f"cannot be read ({exc})") from None
+        problem = getattr(exc, "problem", None) or exc.__class__.__name__
+        raise YamlSyntaxError(None, f"cannot be read ({problem})") from None
     finally:
         loader.dispose()
     lines: dict[Key, int] = {}

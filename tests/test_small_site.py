@@ -17,7 +17,7 @@ def test_switcher_leads_to_start_page_with_a_note_when_a_page_is_not_translated(
     assert links["en"]["href"] == "/en/" and links["ar"]["href"] == "/ar/"
     note = links["ar"].select_one(".portal-languages__note")
     assert note is not None and any("\u0600" <= ch <= "\u06ff" for ch in note.text)
-    assert "start page" in links["en"].select_one(".portal-languages__note").text
+    assert "home page" in links["en"].select_one(".portal-languages__note").text
     assert links["sv"].get("aria-current") == "true" and not links["sv"].select("span")
     hreflangs = {link["hreflang"] for link in soup.find_all("link", rel="alternate")}
     assert hreflangs == {"sv", "x-default"}
