@@ -110,6 +110,11 @@ def content_files(content_dir: Path, root: Path) -> ContentFiles:
     A file the portal would not publish is named in a warning, never silently skipped."""
     listing = files.walk(content_dir, root, within=content_dir)
     found = ContentFiles(problems=listing.problems)
+    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for inner in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            found.problems.append(Problem(relative(inner, root), None, "is a folder inside a "
+                                          "language folder, which the portal does not read (move "
+                                          f"its pages up into content/{folder.name}/)", "warning"))
     for path in listing.files:
         parts = path.relative_to(content_dir).parts
         where = relative(path, root)
@@ -120,9 +125,7 @@ def content_files(content_dir: Path, root: Path) -> ContentFiles:
                 found.problems.append(Problem(where, None, f"is not in a language folder and is "
                                               f"not published ({hint})", "warning"))
         elif len(parts) > 2:
-            found.problems.append(Problem(where, None, "is in a sub-folder of a language folder, "
-                                          "which the portal does not read (move it up into "
-                                          f"content/{parts[0]}/)", "warning"))
+            continue  # its folder is reported above
         elif parts[1].endswith(".md"):
             found.pages.append((parts[0], path))
         elif parts[1] == GLOSSARY_FILE:
