@@ -61,6 +61,8 @@ _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPE = re.compile(r"\\(.)")
 _ESCAPES = set('\\nrt"')  # \a \b \f \v are control characters: Babel would write them raw
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+MIXED_OBSOLETE = ("an entry mixes #~ lines and lines without #~ (an obsolete entry has #~ "
+                  "before every line)")
 _TAG = re.compile(r"</?[A-Za-z!?][^<>]*>")
 # The one piece of markup a translation may hold: a word in another language, for screen
 # readers (uitext.py rebuilds it; everything else in a translation is shown as text).
@@ -326,8 +328,7 @@ def _parse(po: PoFile, lines: list[str]) -> None:
                                "or msgstr line above it)")
                 continue
             if entry.obsolete != obsolete:
-                broken(number, "an entry mixes #~ lines and lines without #~ (an obsolete "
-                               "entry has #~ before every line)")
+                broken(number, MIXED_OBSOLETE)
                 continue
             value = _literal(po, number, text)
             if value is None:
@@ -370,8 +371,7 @@ def _parse(po: PoFile, lines: list[str]) -> None:
                            f"{verb})")
             continue
         elif entry.obsolete != obsolete:
-            broken(number, "an entry mixes #~ lines and lines without #~ (an obsolete entry "
-                           "has #~ before every line)")
+            broken(number, MIXED_OBSOLETE)
             continue
         value = _literal(po, number, rest)
         if value is None:

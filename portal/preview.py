@@ -19,6 +19,7 @@ from werkzeug.wrappers import Request, Response
 from . import create_app
 from .errors import ContentError, Problem
 from .site import PageCache, Project, load_site
+from .templating import check_templates, located, sample_urls
 
 TEMPLATES = Path(__file__).parent / "templates"
 RELOAD_JS = """(function () {
@@ -127,7 +128,12 @@ class Preview:
             self.problems = [p for p in problems if p.severity == "error"]
             if site is not None:
                 try:
-                    self.app = create_app(self.project, drafts=True, site=site)
+                    app = create_app(self.project, drafts=True, site=site)
+                    # template mistakes show in the page, like content mistakes
+                    self.problems += [p for p in check_templates(app, self.project.root,
+                                                                 sample_urls(site))
+                                      if p.severity == "error"]
+                    self.app = app
                 except ContentError as exc:
                     self.problems = exc.problems
             self.version += 1
@@ -161,16 +167,23 @@ class Preview:
         elif self.problems or self.app is None:
             response = Response(self.error_page(), status=500, mimetype="text/html")
         else:
-            response = Response.from_app(self.app.wsgi_app, environ)
+            try:
+                response = Response.from_app(self.app.wsgi_app, environ)
+            except Exception as exc:  # a template error on a page the samples did not cover
+                found = located(exc, self.project.root)
+                if found is None:
+                    raise
+                response = Response(self.error_page([found]), status=500, mimetype="text/html")
             if response.mimetype == "text/html":
                 body = response.get_data()
                 response.set_data(body.replace(b"</body>", SCRIPT_TAG + b"\n</body>", 1))
         response.headers["Cache-Control"] = "no-store"
         return response(environ, start_response)
 
-    def error_page(self) -> str:
-        items = "\n".join(f"<li><code>{escape(str(p))}</code></li>" for p in self.problems)
-        count = len(self.problems)
+    def error_page(self, problems: list[Problem] | None = None) -> str:
+        problems = self.problems if problems is None else problems
+        items = "\n".join(f"<li><code>{escape(str(p))}</code></li>" for p in problems)
+        count = len(problems)
         return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{count} problem(s) – portal preview</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

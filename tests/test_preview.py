@@ -104,3 +104,17 @@ def test_only_changed_files_are_read_again(small: Project, monkeypatch: pytest.M
     assert preview.poll() is True
     assert reads == ["kontakt.md"]
     assert preview.poll() is False
+
+
+def test_a_broken_template_override_shows_its_file_and_line_in_the_page(
+        server: tuple[str, Preview], small: Project) -> None:
+    base, preview = server
+    old = preview.version
+    small.templates.mkdir()
+    (small.templates / "page.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n{{ page.title.nope.deeper }}\n{% endblock %}\n",
+        encoding="utf-8")
+    wait_for_version(base, old)
+    status, body = get(f"{base}/sv/kontakt/")
+    assert status == 500 and "templates/page.html:3: template error" in body
+    assert "Traceback" not in body
