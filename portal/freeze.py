@@ -121,7 +121,11 @@ def _capture(response: Response) -> Response:
         if response.mimetype in ("text/html", "image/svg+xml"):
             found = violations(text)
             if found:
-                root = current_app.extensions["portal"].site.project.root
+                site = current_app.extensions["portal"].site
+                page = site.by_url(request.path)
+                if page is not None and site.body(page).problems:  # the page's own text
+                    raise ContentError(list(site.body(page).problems), "nothing was published")
+                root = site.project.root
                 raise ContentError([Problem(*source_of(current_app, root, what),
                                             f"{request.path} would have {what}: a page may only "
                                             "load this site's own files and run the portal's "
@@ -254,9 +258,9 @@ def build(project: Project, out: Path, jobs: int | None = None) -> BuildResult:
     Only what changed since the build in `out` is rendered again (see incremental.py)."""
     out = out.resolve()
     try:
-        guard_target(project, out)  # before the lock file is made beside it
-        with _lock(out):
-            return _build(project, out, jobs)
+        previous = guard_target(project, out)  # before the lock file is made beside it
+        with _lock(out):  # (a stale `previous` is safe: every reused file's stamp is checked)
+            return _build(project, out, jobs, previous)
     except TooSlow as exc:
         raise BuildError(f"nothing was published: {exc}") from None
     except OSError as exc:
@@ -279,10 +283,9 @@ def _lock(out: Path) -> Iterator[None]:
         yield
 
 
-def _build(project: Project, out: Path, jobs: int | None) -> BuildResult:
+def _build(project: Project, out: Path, jobs: int | None, previous: Previous | None) -> BuildResult:
     started = time.perf_counter()
-    previous = guard_target(project, out)
-    site, problems = load_site(project)
+    site, problems = load_site(project, bodies=False)
     errors = [p for p in problems if p.severity == "error"]
     if site is None or errors:
         raise ContentError(errors, "nothing was published")

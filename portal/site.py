@@ -106,8 +106,8 @@ class Site:
 PageCache = dict[Path, tuple[tuple[int, int], Page | None, list[Problem]]]
 
 
-def load_site(project: Project, drafts: bool = False,
-              cache: PageCache | None = None) -> tuple[Site | None, list[Problem]]:
+def load_site(project: Project, drafts: bool = False, cache: PageCache | None = None,
+              bodies: bool = True) -> tuple[Site | None, list[Problem]]:
     """Load and validate everything; the Site is None when there are errors.
 
     With a cache (the preview keeps one), a file whose size and time are unchanged is not read again.
@@ -159,7 +159,8 @@ def load_site(project: Project, drafts: bool = False,
     site = Site(project, settings, shown, glossaries)
     problems += check_anchors(site)  # even when other errors were found
     try:
-        problems += check_bodies(site)
+        if bodies:  # a build checks each body as it renders it (only what changed)
+            problems += check_bodies(site)
     except TooSlow as exc:
         where, _, message = str(exc).partition(": ")
         problems.append(Problem(where, None, message))
