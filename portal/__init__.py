@@ -1,74 +1,27 @@
-"""The portal: a static site builder for a municipal programme that helps people leave gangs."""
+"""The portal: a static site builder for a municipal programme that helps people leave gangs.
+
+Importing the package loads nothing else: `portal check` and the load stage never pay for
+Flask, Jinja or Markdown. `create_app`, `Project` and `Site` are imported when first used.
+"""
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import tempfile
-import weakref
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, g
-from flask_babel import Babel
-from jinja2 import ChoiceLoader, PackageLoader
-
-from . import uitext, views
-from .errors import ContentError
-from .i18n import compile_catalogs
-from .site import Project, Site, require_site
-from .templating import ProjectLoader, SandboxedEnvironment
+if TYPE_CHECKING:
+    from .app import create_app
+    from .site import Project, Site
 
 __all__ = ["Project", "Site", "create_app"]
 
 
-def create_app(project: Project | Path | str = ".", drafts: bool = False,
-               site: Site | None = None) -> Flask:
-    """The Flask app that renders the site; `site` skips loading when the caller has one."""
-    if not isinstance(project, Project):
-        project = Project(Path(project).resolve())
-    site = site or require_site(project, drafts)
-    settings = site.settings
-    app = Flask(__name__, static_folder=project.static, static_url_path="/static")
-    app.jinja_environment = SandboxedEnvironment
-    if project.templates.is_dir():  # a municipality's own footer, say: theirs first, then ours
-        app.jinja_loader = ChoiceLoader([ProjectLoader(project.templates, project.root),
-                                         PackageLoader("portal")])
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from .app import create_app
 
-    # Compiled catalogues are build products: they go to a private folder, never the repository.
-    _clear_catalogs_of_ended_processes()
-    compiled = tempfile.mkdtemp(prefix=f"portal-mo-{os.getpid()}-")
-    weakref.finalize(app, shutil.rmtree, compiled, True)
-    problems = compile_catalogs(project.translations, list(settings.codes), Path(compiled),
-                                project.root)
-    if problems:
-        raise ContentError(problems)
+        return create_app
+    if name in ("Project", "Site"):
+        from . import site
 
-    app.config.update(
-        BABEL_TRANSLATION_DIRECTORIES=compiled,
-        BABEL_DEFAULT_LOCALE=settings.default_language,
-        BABEL_DEFAULT_TIMEZONE="Europe/Stockholm",
-    )
-    Babel(app, locale_selector=lambda: settings.language(
-        g.get("lang", settings.default_language)).formats)
-    uitext.init_app(app)
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
-    app.extensions["portal"] = views.Portal(site, drafts)
-    views.init_app(app)
-    return app
-
-
-def _clear_catalogs_of_ended_processes() -> None:
-    """Remove compiled catalogues that a killed portal process left in the temporary folder
-    (only folders named by this code, of processes that no longer run)."""
-    for folder in Path(tempfile.gettempdir()).glob("portal-mo-*-*"):
-        match = re.fullmatch(r"portal-mo-(\d+)-\w+", folder.name)
-        if match is None or folder.is_symlink() or not folder.is_dir():
-            continue
-        try:
-            os.kill(int(match.group(1)), 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except (PermissionError, OverflowError):
-            continue
+        return getattr(site, name)
+    raise AttributeError(f"module 'portal' has no attribute {name!r}")

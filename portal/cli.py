@@ -99,7 +99,7 @@ def check(ctx: click.Context, strict: bool, fmt: str) -> None:
     project = _project(ctx)
     site, problems = load_site(project)
     if site is not None:  # compile every template and try each kind of page
-        from . import create_app
+        from .app import create_app
         from .templating import check_templates, sample_urls
 
         try:

@@ -23,7 +23,8 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
 
-from . import create_app, postprocess, views
+from . import postprocess, views
+from .app import create_app
 from .content import Page
 from .deadline import TooSlow, deadline
 from .errors import BuildError, ContentError, Problem

@@ -16,7 +16,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from . import create_app
+from .app import create_app
 from .errors import ContentError, Problem
 from .site import PageCache, Project, load_site
 from .templating import check_templates, located, sample_urls

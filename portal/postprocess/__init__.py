@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..incremental import digest
-from ..output import Output
 from ..server import Policy
 from ..site import Site
 from . import assets, hostfiles, links, search
+
+if TYPE_CHECKING:
+    from ..output import Output
 
 
 def run(output: Output, site: Site, hashed: assets.Assets, records: dict[str, dict[str, Any]],
