@@ -58,12 +58,10 @@ def nginx(ctx: click.Context, build_dir: str, listen: tuple[str, ...], certifica
           certificate_key: str, acme_root: str) -> None:
     """Print an nginx configuration that serves a build with the site's security headers."""
     from .nginx import nginx_config
-    from .settings import load_settings
+    from .settings import require_settings
 
     project = _project(ctx)
-    settings, problems = load_settings(project.content, project.root)
-    if settings is None:
-        raise ContentError(problems)
+    settings = require_settings(project.content, project.root)
     click.echo(nginx_config(settings, Path(build_dir).absolute(), list(listen) or None,
                             certificate, certificate_key, acme_root), nl=False)
 
@@ -165,12 +163,10 @@ def translations_status(ctx: click.Context) -> None:
 def translations_update(ctx: click.Context) -> None:
     """Extract the interface strings and update every language's .po file."""
     from .i18n import update
-    from .settings import load_settings
+    from .settings import require_settings
 
     project = _project(ctx)
-    settings, problems = load_settings(project.content, project.root)
-    if settings is None:
-        raise ContentError(problems)
+    settings = require_settings(project.content, project.root)
     for path in update(project.translations, list(settings.codes)):
         click.echo(f"updated {path.relative_to(project.root)}")
 

@@ -17,6 +17,11 @@ from . import files, yamltext
 from .errors import Problem, relative, shown
 
 INDEX = "index"
+SEARCH_PATH = "/{code}/search/"  # every language's search page (the URL scheme's one other page)
+
+
+def search_url(code: str) -> str:
+    return SEARCH_PATH.format(code=code)
 RESERVED = {"search", "poster"}  # slugs the portal itself uses in every language
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_SLUG = 80

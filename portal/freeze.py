@@ -25,7 +25,7 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
 
 from . import postprocess, views
 from .app import create_app
-from .content import Page
+from .content import Page, search_url
 from .deadline import TooSlow, deadline
 from .errors import BuildError, ContentError, Problem
 from .incremental import (
@@ -75,7 +75,7 @@ class Unit:
 def site_urls(site: Site) -> list[str]:
     """The site-wide URLs, taken from the Site (no url_for per page)."""
     urls = ["/", "/404.html", "/sitemap.xml", "/robots.txt"]
-    return urls + [f"/{code}/search/" for code in site.settings.codes]
+    return urls + [search_url(code) for code in site.settings.codes]
 
 
 def plan(app: Flask, site: Site, base: str) -> list[Unit]:

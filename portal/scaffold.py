@@ -9,7 +9,7 @@ import yaml
 
 from .content import DISGUISING, MAX_SLUG, RESERVED, closing_line, is_slug
 from .errors import relative, shown
-from .settings import load_settings
+from .settings import require_settings
 from .site import Project
 
 MAX_TITLE = 120
@@ -48,9 +48,7 @@ def new_page(project: Project, name: str, title: str | None, translate: bool) ->
                               or DISGUISING.search(title)):
         raise click.ClickException(f"the title {shown(title)} must be one line of at most "
                                    f"{MAX_TITLE} characters, without invisible characters")
-    settings, problems = load_settings(project.content, project.root)
-    if settings is None:
-        raise click.ClickException("\n".join(str(p) for p in problems))
+    settings = require_settings(project.content, project.root)
     default = settings.default_language
     target = project.content / default / f"{name}.md"
     created = []

@@ -12,7 +12,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_time, get_day_names
 
 from . import files, yamltext
-from .errors import Problem, relative, shown
+from .errors import ContentError, Problem, relative, shown
 
 SETTINGS_FILE = "site.yml"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -30,6 +30,7 @@ URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?=&%+,@!*]+")
 # it is: never part of a name, an address or a number.
 UNSAFE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 MAX_TEXT = 200
+COUNTRY_CODE = "+46"  # Sweden: 070-174 06 05 is dialled as +46701740605
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,14 @@ def _clock(text: str) -> Any:
 
     hour, minute = text.split(":")
     return time(int(hour), int(minute))
+
+
+def require_settings(content_dir: Path, root: Path) -> Settings:
+    """The settings, or a ContentError listing every problem with them."""
+    settings, problems = load_settings(content_dir, root)
+    if settings is None:
+        raise ContentError(problems)
+    return settings
 
 
 def load_settings(content_dir: Path, root: Path) -> tuple[Settings | None, list[Problem]]:
@@ -371,7 +380,7 @@ class _Reader:
         if default and codes and default not in codes:
             self.problem(("default_language",), f"default_language {default!r} is not in "
                          "`languages`")
-        country = "+46"
+        country = COUNTRY_CODE
         contact = Contact(
             phone=self.phone(country, "contact", "phone"),
             sms=self.phone(country, "contact", "sms"),

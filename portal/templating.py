@@ -14,6 +14,7 @@ from flask import Flask
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import files
+from .content import search_url
 from .errors import Problem, relative
 from .origins import violations
 
@@ -161,7 +162,7 @@ def sample_urls(site: Site) -> list[str]:
     for code in codes + other[:1]:
         pages = list(site.pages(code))
         some = [site.start(code), *[p for p in pages if not p.is_index][:1]]
-        urls += [f"/{code}/search/"]
+        urls += [search_url(code)]
         for page in some:
             urls += [page.url, page.url + "poster/", page.url + "qr.svg"]
     return urls

@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, abort, current_app, g, render_template, requ
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .content import Page
+from .content import SEARCH_PATH, Page, search_url
 from .markdown import phone_link
 from .settings import Language
 from .site import Site
@@ -70,7 +70,7 @@ class Portal:
             nav = self.site.nav(code)
             with flask_babel.force_locale(code):
                 nav_html = render_template("components/menu.html", nav=nav,
-                                           search_url=f"/{code}/search/")
+                                           search_url=search_url(code))
             self._chrome[code] = Chrome(
                 lang=settings.language(code),
                 programme=settings.programme[code],
@@ -80,7 +80,7 @@ class Portal:
                 hours=settings.opening_hours(code),
                 missing_note=note,
                 og_locale=_og_locale(code),
-                search_url=f"/{code}/search/",
+                search_url=search_url(code),
                 hide_visit_url=hide.url if hide else None,
                 source_language=Locale.parse(settings.default_language).get_display_name(
                     settings.language(code).formats) or settings.default_language,
@@ -90,7 +90,7 @@ class Portal:
     def links(self, page: Page, pattern: str | None = None) -> list[Link]:
         """One link per language: to this page's translation, or to that language's start page.
 
-        With a pattern such as "/{code}/search/", every language's version of that URL instead.
+        With a pattern such as SEARCH_PATH, every language's version of that URL instead.
         """
         translations = self.site.translations(page.name)
         result = []
@@ -199,9 +199,9 @@ def search(lang: str) -> str:
         abort(404)
     start = state.site.start(lang)
     return render_template("search.html", chrome=state.chrome(lang), page=None, search_page=True,
-                           links=state.links(start, "/{code}/search/"),
+                           links=state.links(start, SEARCH_PATH),
                            pages=list(state.site.pages(lang)), description=start.description,
-                           canonical=state.site.settings.absolute(f"/{lang}/search/"))
+                           canonical=state.site.settings.absolute(search_url(lang)))
 
 
 def _page_at(lang: str, slug: str | None) -> Page:
@@ -283,7 +283,7 @@ def globals_for_templates() -> dict[str, Any]:
     state = portal()
     return {"site_settings": state.site.settings, "all_chrome": state.chrome,
             "format_date": flask_babel.format_date, "exit_labels": None,
-            "phone_link": phone_link}
+            "phone_link": phone_link, "search_url": search_url}
 
 
 def exit_labels() -> list[tuple[str, str, str]]:
