@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from .errors import Problem
 from .origins import violations
+from .settings import COUNTRY_CODE
 
 if TYPE_CHECKING:
     from .content import Page
@@ -63,7 +64,44 @@ def sanitise(html: str) -> str:
 
 def phone_link(phone: Phone, scheme: str = "tel") -> Markup:
     """A call or SMS link whose digits stay in order in right-to-left text (pages and templates)."""
-    return Markup(f'<a href="{scheme}:{phone.dial}" dir="ltr">{escape(phone.display)}</a>')
+    return Markup(f'<a class="portal-tel" href="{scheme}:{phone.dial}" dir="ltr">'
+                  f"{escape(phone.display)}</a>")
+
+
+# Phone numbers written by hand in a page: the national short numbers and Swedish numbers
+# such as 070-174 06 05 or 08-465 004 10 (groups joined by spaces or no-break spaces, which
+# the sanitiser writes as &nbsp;).
+HAND_WRITTEN_NUMBER = re.compile(
+    r"(?<![\w\-+/.,:])(112|114(?: |\u00a0|&nbsp;)14|1177|0\d{1,3}-\d{2,3}(?:(?: |\u00a0|&nbsp;)\d{2,3}){1,3})"
+    r"(?![\w\-/]|[.,:]\d)")
+NO_LINKS_IN = ("a", "code", "pre", "script", "style", "title")
+
+
+def link_numbers(html: str) -> str:
+    """Make phone numbers written in the text tappable (`tel:`), kept in order in
+    right-to-left text and on one line; not inside links, code or tags."""
+    if not any(ch.isdigit() for ch in html):
+        return html
+    parts = re.split(r"(<[^>]*>)", html)
+    inside: list[str] = []
+    for index, part in enumerate(parts):
+        if part.startswith("<"):
+            match = re.match(r"<(/?)([a-zA-Z0-9]+)", part)
+            if match and match.group(2).lower() in NO_LINKS_IN:
+                if match.group(1):
+                    if inside:
+                        inside.pop()
+                elif not part.endswith("/>"):
+                    inside.append(match.group(2).lower())
+        elif not inside and part:
+            parts[index] = HAND_WRITTEN_NUMBER.sub(_number_link, part)
+    return "".join(parts)
+
+
+def _number_link(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(1).replace("&nbsp;", " "))
+    dial = COUNTRY_CODE + digits[1:] if digits.startswith("0") else digits
+    return f'<a class="portal-tel" href="tel:{dial}" dir="ltr">{match.group(1)}</a>'
 
 
 def placeholder_values(settings: Settings, lang: str) -> dict[str, str]:
@@ -189,7 +227,7 @@ class Renderer:
             return Body("", (Problem(page.path, page.body_line, "is nested too deeply for "
                                      "Markdown to read (lists, quotes or brackets inside each "
                                      "other): simplify it"),))
-        html = self._fill(html, page.lang)
+        html = link_numbers(self._fill(html, page.lang))
         problems = tuple(Problem(page.path, _source_line(page, message), f"{message}: pages may "
                                  "only use files of this site (put images in static/images/)")
                          for _, message in violations(html))
