@@ -286,7 +286,7 @@ def check_static(project: Project) -> list[Problem]:
     listing = files.walk(project.static, project.root)
     problems = list(listing.problems)
     for path in listing.files:
-        if path.suffix.lower() not in (".css", ".svg", ".html", ".js"):
+        if path.suffix.lower() not in (".css", ".svg", ".html"):
             continue
         try:
             text = files.read(path, project.root, limit=50_000_000).decode("utf-8", "replace")

@@ -15,6 +15,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from . import files, yamltext
 from .errors import Problem, relative, shown
+from .settings import SETTINGS_FILE
 
 INDEX = "index"
 SEARCH_PATH = "/{code}/search/"  # every language's search page (the URL scheme's one other page)
@@ -50,7 +51,6 @@ FIELDS = {
                        "default-language page this translation matches",
 }
 MAX_BYTES = 2_000_000
-SETTINGS_FILE = "site.yml"
 GLOSSARY_FILE = "glossary.yml"
 
 
@@ -150,10 +150,7 @@ def load_page(path: Path, lang: str, root: Path) -> tuple[Page | None, list[Prob
     try:
         raw = files.read(path, root, MAX_BYTES, within=path.parent.parent)
     except files.UnsafeFile as exc:
-        message = str(exc)
-        if "larger than" in message:
-            message = "is larger than 2 MB; a page may be at most 2 MB (split it into several pages)"
-        return None, [Problem(where, None, message)]
+        return None, [Problem(where, None, str(exc))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

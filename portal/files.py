@@ -8,6 +8,7 @@ make a walk grow), and only regular files are opened (a named pipe would block a
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -35,6 +36,19 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or path.is_relative_to(root)
 
 
+def _outside(target: Path, place: str) -> str:
+    return f"is a link to a file outside {place}: copy what you need here instead ({target})"
+
+
+DANGLING = ("is a link to a file that does not exist (or a loop of links): remove the link or "
+            "put the file itself here")
+NOT_REGULAR = "is not a regular file but a pipe or a device: remove it or put the file itself here"
+
+
+def _place(root: Path, within: Path | None) -> str:
+    return "the project" if within is None else f"{relative(within, root)}/"
+
+
 def check(path: Path, root: Path, within: Path | None = None) -> Path:
     """The real path of `path` if it is a regular file inside `within` (default: the project
     folder `root`); else UnsafeFile."""
@@ -42,20 +56,24 @@ def check(path: Path, root: Path, within: Path | None = None) -> Path:
     try:
         real = Path(os.path.realpath(path, strict=True))
     except (OSError, RuntimeError):
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:  # a link to itself, or a circle of links
+                raise UnsafeFile(f"cannot be read ({exc.strerror})") from None
         if os.path.islink(path):
-            raise UnsafeFile("is a link that leads nowhere (a missing file, or a loop of "
-                             "links): remove the link or copy the file here") from None
+            raise UnsafeFile(DANGLING) from None
         raise UnsafeFile("cannot be found") from None
     if not _inside(real, real_root):
-        place = "the project" if within is None else f"{relative(within, root)}/"
-        raise UnsafeFile(f"is a link to {real}, outside {place}: copy the file here instead")
+        raise UnsafeFile(_outside(real, _place(root, within)))
     try:
         info = os.stat(real)
     except OSError as exc:
         raise UnsafeFile(f"cannot be read ({exc.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UnsafeFile("is a folder, not a file: remove it or put the file itself here")
     if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe, socket or device)"
-        raise UnsafeFile(f"is {kind}: remove it or put a file there")
+        raise UnsafeFile(NOT_REGULAR)
     return real
 
 
@@ -68,11 +86,12 @@ def read(path: Path, root: Path, limit: int = MAX_BYTES, within: Path | None = N
     except OSError as exc:
         raise UnsafeFile(f"cannot be read ({exc.strerror})") from None
     with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            raise UnsafeFile("is not a regular file: remove it")
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):  # swapped since the check
+            raise UnsafeFile(NOT_REGULAR)
         data = file.read(limit + 1)
     if len(data) > limit:
-        raise UnsafeFile(f"is larger than {limit // 1_000_000} MB: split it into smaller files")
+        raise UnsafeFile(f"is too large: a file here may be at most {limit / 1_000_000:g} MB "
+                         "(is it the right file? split a page into several pages)")
     return data
 
 
@@ -82,7 +101,7 @@ def walk(folder: Path, root: Path, within: Path | None = None) -> Listing:
     folder `root`). Hidden files and folders (".git", ".DS_Store") are skipped."""
     listing = Listing()
     real_root = Path(os.path.realpath(within or root))
-    place = "the project" if within is None else f"{relative(within, root)}/"
+    place = _place(root, within)
     seen: set[str] = set()
 
     def refuse(path: Path, message: str) -> None:
@@ -109,12 +128,10 @@ def walk(folder: Path, root: Path, within: Path | None = None) -> Listing:
                 try:
                     target = Path(os.path.realpath(child, strict=True))
                 except (OSError, RuntimeError):
-                    refuse(child, "is a link that leads nowhere (a missing file, or a loop of "
-                                  "links): remove the link")
+                    refuse(child, DANGLING)
                     continue
                 if not _inside(target, real_root):
-                    refuse(child, f"is a link to {target}, outside {place}: copy what you "
-                                  "need here instead")
+                    refuse(child, _outside(target, place))
                     continue
             try:
                 mode = os.stat(child).st_mode
@@ -126,7 +143,7 @@ def walk(folder: Path, root: Path, within: Path | None = None) -> Listing:
             elif stat.S_ISREG(mode):
                 listing.files.append(child)
             else:
-                refuse(child, "is not a regular file (a pipe, socket or device): remove it")
+                refuse(child, NOT_REGULAR)
 
     if folder.is_dir():
         visit(folder, 0)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import files, yamltext
+from . import yamltext
 from .errors import Problem, relative, shown
 
 KEYS = ("sv", "term", "explain", "avoid")
@@ -32,13 +32,9 @@ def load_glossary(path: Path, root: Path) -> tuple[list[Term], list[Problem]]:
     """Read one language's glossary; every problem with its line."""
     where = relative(path, root)
     try:
-        data, lines = yamltext.parse(files.read(path, root).decode("utf-8-sig"))
-    except files.UnsafeFile as exc:
-        return [], [Problem(where, None, str(exc))]
-    except UnicodeDecodeError:
-        return [], [Problem(where, None, "is not UTF-8 text (save it as UTF-8)")]
-    except yamltext.YamlSyntaxError as exc:
-        return [], [Problem(where, exc.line, f"YAML syntax error: {exc.message}")]
+        data, lines = yamltext.load(path, root)
+    except yamltext.UnreadableFile as exc:
+        return [], [exc.problem]
     if not isinstance(data, list):
         return [], [Problem(where, 1, "must be a list of terms, each starting with `- sv: ...`")]
     terms, problems = [], []

@@ -25,6 +25,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
+from . import files
 from .errors import ContentError, Problem, relative
 
 DOMAIN = "messages"
@@ -179,52 +180,16 @@ def load_po(path: Path, code: str, root: Path) -> PoFile:
 
 
 def _read_bytes(po: PoFile, root: Path) -> bytes | None:
-    """The file's bytes, or None (with a problem unless the file is simply missing).
-
-    Only a regular file inside the project is opened, and without blocking: a link out of the
-    project, a folder, a pipe or a device is a problem, never a hang.
-    """
-    path = po.path
-    if not os.path.lexists(path):
+    """The file's bytes, or None (with a problem unless the file is simply missing), read
+    through the project's file policy (files.py): no link out of the project, no pipe."""
+    if not os.path.lexists(po.path):
         po.missing = True
         return None
-    real = Path(os.path.realpath(path))
-    if not real.is_relative_to(os.path.realpath(root)):
-        po.problem(None, "is a link to a file outside the project (put the file itself here)")
-        return None
     try:
-        info = os.stat(real)
-    except FileNotFoundError:
-        po.problem(None, "is a link to a file that does not exist (put the file itself here)")
+        return files.read(po.path, root, MAX_PO_BYTES)
+    except files.UnsafeFile as exc:
+        po.problem(None, f"{exc} (it must be the messages.po file)")
         return None
-    except OSError as exc:
-        po.problem(None, f"cannot be read ({exc.strerror})")
-        return None
-    if stat.S_ISDIR(info.st_mode):
-        po.problem(None, "is a folder, not a file (it must be the messages.po file)")
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        po.problem(None, "is not a regular file but a pipe or a device (replace it with the "
-                         "messages.po file)")
-        return None
-    if info.st_size > MAX_PO_BYTES:
-        po.problem(None, f"is too large ({info.st_size:,} bytes; a messages.po file is at most "
-                         f"{MAX_PO_BYTES:,} bytes: is it the right file?)")
-        return None
-    try:
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # swapped since the check above
-                po.problem(None, "is not a regular file (replace it with the messages.po file)")
-                return None
-            raw = f.read(MAX_PO_BYTES + 1)
-    except OSError as exc:
-        po.problem(None, f"cannot be read ({exc.strerror})")
-        return None
-    if len(raw) > MAX_PO_BYTES:
-        po.problem(None, f"is too large (more than {MAX_PO_BYTES:,} bytes; is it the right file?)")
-        return None
-    return raw
 
 
 def _decode(po: PoFile, raw: bytes) -> list[str] | None:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_time, get_day_names
 
-from . import files, yamltext
+from . import yamltext
 from .errors import ContentError, Problem, relative, shown
 
 SETTINGS_FILE = "site.yml"
@@ -182,13 +182,9 @@ def load_settings(content_dir: Path, root: Path) -> tuple[Settings | None, list[
         return None, [Problem(where, None, "the settings file is missing (copy it from the "
                               "portal's example content and fill in your details)")]
     try:
-        data, lines = yamltext.parse(files.read(path, root, within=content_dir).decode("utf-8-sig"))
-    except files.UnsafeFile as exc:
-        return None, [Problem(where, None, str(exc))]
-    except UnicodeDecodeError:
-        return None, [Problem(where, None, "is not UTF-8 text (save it as UTF-8)")]
-    except yamltext.YamlSyntaxError as exc:
-        return None, [Problem(where, exc.line, f"YAML syntax error: {exc.message}")]
+        data, lines = yamltext.load(path, root, within=content_dir)
+    except yamltext.UnreadableFile as exc:
+        return None, [exc.problem]
     reader = _Reader(where, data if isinstance(data, dict) else {}, lines)
     if not isinstance(data, dict):
         reader.problem((), "the settings must be a YAML mapping of `key: value` lines")

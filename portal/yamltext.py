@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from . import files
+from .errors import Problem, relative
 
 Key = tuple[str | int, ...]
 
@@ -34,6 +38,27 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+class UnreadableFile(Exception):
+    """A YAML file of the project that cannot be read or parsed: `problem` says why, where."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def load(path: Path, root: Path, within: Path | None = None) -> tuple[Any, dict[Key, int]]:
+    """Read a project file through the file policy and parse it (settings, glossaries)."""
+    where = relative(path, root)
+    try:
+        return parse(files.read(path, root, within=within).decode("utf-8-sig"))
+    except files.UnsafeFile as exc:
+        raise UnreadableFile(Problem(where, None, str(exc))) from None
+    except UnicodeDecodeError:
+        raise UnreadableFile(Problem(where, None, "is not UTF-8 text (save it as UTF-8)")) from None
+    except YamlSyntaxError as exc:
+        raise UnreadableFile(Problem(where, exc.line, f"YAML syntax error: {exc.message}")) from None
 
 
 def parse(text: str) -> tuple[Any, dict[Key, int]]:
