@@ -9,19 +9,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .app import create_app
-    from .site import Project, Site
+    from .load.site import Project, Site
+    from .render.app import create_app
 
 __all__ = ["Project", "Site", "create_app"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "create_app":
-        from .app import create_app
+        from .render.app import create_app
 
         return create_app
     if name in ("Project", "Site"):
-        from . import site
+        from .load import site
 
         return getattr(site, name)
     raise AttributeError(f"module 'portal' has no attribute {name!r}")

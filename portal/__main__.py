@@ -1,6 +1,6 @@
 """`python -m portal` runs the same command as `portal`."""
 
-from portal.cli import main
+from portal.commands.cli import main
 
 if __name__ == "__main__":
     main()

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import click
+
+
+class Severity(StrEnum):
+    """An error stops a build; a warning is printed, and fails only `portal check --strict`."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 @dataclass(frozen=True)
@@ -16,15 +25,23 @@ class Problem:
     path: str
     line: int | None
     message: str
-    severity: str = "error"  # "error" or "warning"
+    severity: Severity = Severity.ERROR
 
     def key(self) -> tuple[str, int, str]:
         return (self.path, self.line or 0, self.message)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
         return f"{where}: {prefix}{self.message}"
+
+
+def errors_in(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is Severity.ERROR]
+
+
+def warnings_in(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is Severity.WARNING]
 
 
 class ContentError(click.ClickException):

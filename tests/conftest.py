@@ -11,8 +11,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from portal import create_app
-from portal.freeze import build
-from portal.site import Project
+from portal.load.site import Project
+from portal.publish.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -94,7 +94,7 @@ def nginx(real_project: Project, built: Path, tmp_path_factory: pytest.TempPathF
 
     from click.testing import CliRunner
 
-    from portal.cli import main
+    from portal.commands.cli import main
 
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     assert Path(binary).exists(), "nginx is missing: run `bash .ci/install --test`"

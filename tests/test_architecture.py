@@ -15,8 +15,8 @@ MODULES = sorted(
     for path in PACKAGE.rglob("*.py"))
 MODULES = [m.removesuffix(".__init__") for m in MODULES]
 # The load stage reads files into a Site; it must not pull in the renderer's libraries.
-LOAD_STAGE = ["portal", "portal.errors", "portal.files", "portal.yamltext", "portal.content",
-              "portal.settings", "portal.glossary", "portal.marker", "portal.site"]
+LOAD_STAGE = ["portal", "portal.errors", "portal.load.files", "portal.load.yamltext", "portal.load.content",
+              "portal.load.settings", "portal.load.glossary", "portal.publish.marker", "portal.load.site"]
 RENDERERS = ("flask", "jinja2", "markdown", "nh3", "flask_frozen")
 
 

@@ -303,7 +303,7 @@ def test_the_preview_reloads_the_open_page_when_files_are_saved(browser: Browser
     from conftest import make_project
     from werkzeug.serving import make_server
 
-    from portal.preview import Preview
+    from portal.commands.serve import Preview
 
     project = make_project(tmp_path)
     preview = Preview(project)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from portal.cli import main
+from portal.commands.cli import main
 from portal.errors import BuildError, ContentError
-from portal.freeze import MARKER, STAGING, build
-from portal.site import Project
+from portal.load.site import Project
+from portal.publish.build import MARKER, STAGING, build
 
 
 def checksums(folder: Path, marker: bool = True) -> dict[str, str]:
@@ -56,7 +56,7 @@ def test_a_crash_while_freezing_leaves_the_previous_output_untouched(
     with kept_if_it_fails(small) as out:
         (small.content / "sv" / "index.md").write_text(
             "---\ntitle: Ny\ndescription: Ny text.\n---\n\nNy text.\n", encoding="utf-8")
-        monkeypatch.setattr("portal.markdown.Renderer.render", no_space)
+        monkeypatch.setattr("portal.render.markdown.Renderer.render", no_space)
         with pytest.raises(BuildError, match="nothing was published"):
             build(small, out)
 
@@ -117,7 +117,7 @@ def test_a_crash_in_post_processing_leaves_the_previous_output_untouched(
     with kept_if_it_fails(small) as out:
         edit = small.content / "sv" / "kontakt.md"
         edit.write_text(edit.read_text(encoding="utf-8") + "\nNy mening.\n", encoding="utf-8")
-        monkeypatch.setattr("portal.postprocess.compress.pack", no_space)
+        monkeypatch.setattr("portal.publish.postprocess.compress.pack", no_space)
         with pytest.raises(BuildError, match="No space left"):
             build(small, out)
 
@@ -201,15 +201,15 @@ def test_a_folder_added_to_a_previous_build_is_never_deleted(small: Project, kin
 def test_a_file_added_during_a_build_is_kept(small: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     out = small.root / "build"
     build(small, out)
-    import portal.postprocess
+    import portal.publish.postprocess
 
-    original = portal.postprocess.run
+    original = portal.publish.postprocess.run
 
     def meanwhile(*args: object) -> object:
         (out / "uploaded.pdf").write_bytes(b"someone's file")
         return original(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(portal.postprocess, "run", meanwhile)
+    monkeypatch.setattr(portal.publish.postprocess, "run", meanwhile)
     with pytest.raises(BuildError, match="was added"):
         build(small, out)
     kept = [p for p in small.root.iterdir() if ".kept-" in p.name]
@@ -233,7 +233,7 @@ def test_a_failure_in_a_worker_stops_the_build_with_its_own_error(
         settings.write_text(settings.read_text(encoding="utf-8").replace("Storgatan 12",
                                                                           "Storgatan 14"),
                             encoding="utf-8")
-        monkeypatch.setattr("portal.markdown.Renderer.render", no_space)
+        monkeypatch.setattr("portal.render.markdown.Renderer.render", no_space)
         with pytest.raises(BuildError, match="No space left"):
             build(small, out, jobs=2)
 

@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 from conftest import file_for, html_files, parse
 
-from portal.site import Project, load_site
+from portal.load.site import Project, load_site
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
               "x": "http://www.w3.org/1999/xhtml"}

@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from portal.cli import main
-from portal.site import Project
+from portal.commands.cli import main
+from portal.load.site import Project
 
 PAGE = "---\ntitle: Sida\ndescription: En kort beskrivning.\n---\n\n"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from portal.cli import main
-from portal.site import Project
+from portal.commands.cli import main
+from portal.load.site import Project
 
 
 def check(runner: CliRunner, project: Project) -> tuple[int, str]:

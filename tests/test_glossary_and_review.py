@@ -7,8 +7,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import parse
 
-from portal.cli import main
-from portal.site import Project, load_site
+from portal.commands.cli import main
+from portal.load.site import Project, load_site
+from portal.render.bodies import bodies
 
 GLOSSARY_SV = """\
 - sv: socialjouren
@@ -35,7 +36,7 @@ def test_glossary_placeholder_lists_each_term_with_the_swedish_word_marked(small
     assert site is not None, problems
     from bs4 import BeautifulSoup
 
-    html = BeautifulSoup(site.html(site.page("en", "ord")), "html.parser")  # type: ignore[arg-type]
+    html = BeautifulSoup(bodies(site).html(site.page("en", "ord")), "html.parser")  # type: ignore[arg-type]
     glossary = html.select_one("dl.portal-glossary")
     assert glossary is not None and glossary.parent.name != "p"  # a block, not inside a paragraph
     assert glossary.select_one("dt").get_text() == "out-of-hours social services (socialjouren)"

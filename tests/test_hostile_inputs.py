@@ -48,7 +48,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 
-from portal.settings import load_settings
+from portal.load.settings import load_settings
 
 SITE = "content/site.yml"
 PAGE = "content/sv/extern.md"

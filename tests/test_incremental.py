@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_build_output import checksums
 
-from portal.freeze import BuildResult, build
-from portal.site import Project
+from portal.load.site import Project
+from portal.publish.build import BuildResult, build
 
 
 def replace(path: Path, old: str, new: str) -> None:
@@ -232,10 +232,10 @@ def test_a_new_compressor_makes_new_gz_files(small: Project, monkeypatch: pytest
 
     out = small.root / "build"
     build(small, out)
-    monkeypatch.setattr("portal.postprocess.compress.pack",
+    monkeypatch.setattr("portal.publish.postprocess.compress.pack",
                         lambda data: gzip.compress(data, compresslevel=1, mtime=0))
-    monkeypatch.setattr("portal.incremental.compression_key", lambda: "level 1")
-    monkeypatch.setattr("portal.freeze.compression_key", lambda: "level 1")
+    monkeypatch.setattr("portal.publish.incremental.compression_key", lambda: "level 1")
+    monkeypatch.setattr("portal.publish.build.compression_key", lambda: "level 1")
     build(small, out)
     build(small, small.root / "clean")
     assert checksums(out, marker=False) == checksums(small.root / "clean", marker=False)

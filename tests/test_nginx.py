@@ -143,7 +143,7 @@ def test_certificate_challenges_are_served_from_outside_the_build(nginx: str) ->
 def test_the_config_keeps_a_symlinked_build_folder_as_given(real_project, built, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 
-    from portal.cli import main
+    from portal.commands.cli import main
 
     link = tmp_path / "current"
     link.symlink_to(built)

@@ -7,7 +7,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from conftest import parse
 
-from portal.site import Project, load_site
+from portal.load.site import Project, load_site
+from portal.render.bodies import bodies
 
 
 def body(small: Project, text: str, lang: str = "sv") -> BeautifulSoup:
@@ -15,7 +16,7 @@ def body(small: Project, text: str, lang: str = "sv") -> BeautifulSoup:
         f"---\ntitle: Nummer\ndescription: Nummer.\nslug: nummer\n---\n\n{text}\n", encoding="utf-8")
     site, problems = load_site(small)
     assert site is not None, problems
-    return BeautifulSoup(site.html(site.page(lang, "nummer")), "html.parser")  # type: ignore[arg-type]
+    return BeautifulSoup(bodies(site).html(site.page(lang, "nummer")), "html.parser")  # type: ignore[arg-type]
 
 
 def test_national_and_swedish_numbers_written_by_hand_become_call_links(small: Project) -> None:

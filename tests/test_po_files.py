@@ -11,17 +11,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
+import portal.load.catalogs
 import pytest
 from click.testing import CliRunner
 from conftest import make_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from portal.load.catalogs import HTML_ADVICE, check_catalogs, extract, load_po, po_path, update
 
-import portal.i18n
-from portal.cli import main
+from portal.commands.cli import main
 from portal.errors import ContentError
-from portal.i18n import HTML_ADVICE, check_catalogs, extract, load_po, po_path, update
-from portal.site import Project
+from portal.load.site import Project
 
 SV = "translations/sv/LC_MESSAGES/messages.po"
 
@@ -361,7 +361,7 @@ def test_update_after_random_damage_refuses_or_keeps_every_translation(
     damaged = mutate(original, ops)
     path.write_bytes(damaged)
     before = load_po(path, "sv", fuzz_project.root).catalog
-    with mock.patch.object(portal.i18n, "extract", lambda: copy.deepcopy(template)):
+    with mock.patch.object(portal.load.catalogs, "extract", lambda: copy.deepcopy(template)):
         try:
             update(fuzz_project.translations, ["sv"], fuzz_project.root)
         except ContentError as error:

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from portal.preview import Preview
-from portal.site import Project
+from portal.commands.serve import Preview
+from portal.load.site import Project
 
 
 @pytest.fixture
@@ -90,15 +90,15 @@ def test_drafts_are_shown_and_marked_in_the_preview(server: tuple[str, Preview])
 def test_only_changed_files_are_read_again(small: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     preview = Preview(small)
     reads: list[str] = []
-    import portal.site
+    import portal.load.site
 
-    original = portal.site.load_page
+    original = portal.load.site.load_page
 
     def counting(path, *args):  # type: ignore[no-untyped-def]
         reads.append(path.name)
         return original(path, *args)
 
-    monkeypatch.setattr(portal.site, "load_page", counting)
+    monkeypatch.setattr(portal.load.site, "load_page", counting)
     page = small.content / "en" / "kontakt.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
     assert preview.poll() is True

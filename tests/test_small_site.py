@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import file_for, parse
 
-from portal.site import Project
+from portal.load.site import Project
 
 
 def test_switcher_leads_to_start_page_with_a_note_when_a_page_is_not_translated(
@@ -69,7 +69,7 @@ def test_drafts_are_never_built_but_shown_in_the_preview(small: Project, small_b
 
 
 def test_raw_html_in_content_is_sanitised(small: Project) -> None:
-    from portal.freeze import build
+    from portal.publish.build import build
 
     (small.content / "sv" / "farlig.md").write_text(
         "---\ntitle: Farlig\ndescription: Försöker köra skript.\n---\n\n"

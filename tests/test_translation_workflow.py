@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from portal.load.catalogs import po_path, read_catalog
 
-from portal.cli import main
-from portal.i18n import po_path, read_catalog
-from portal.site import Project
+from portal.commands.cli import main
+from portal.load.site import Project
 
 
 def run(runner: CliRunner, project: Project, *args: str) -> str:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from portal.load.catalogs import coverage, extract, po_path, read_catalog
 
-from portal.i18n import coverage, extract, po_path, read_catalog
-from portal.site import Project
+from portal.load.site import Project
 
 LANGS = ("sv", "en", "ar", "fa", "so", "fi")
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import marker
-from .errors import BuildError
-from .server import IMMUTABLE, REVALIDATE, Policy, host, security_headers
-from .settings import Settings
+from ..errors import BuildError
+from ..load.settings import Settings
+from ..publish import marker
+from ..publish.headers import IMMUTABLE, REVALIDATE, Policy, host, security_headers
 
-TEMPLATES = Path(__file__).parent / "templates" / "server"
+TEMPLATES = Path(__file__).parent.parent / "templates" / "server"
 HASH = re.compile(r"'sha256-[A-Za-z0-9+/]+=*'")
 # What a path may hold to be written, quoted, into nginx's configuration: `$` would start a
 # variable there, and the rest could end the string or the directive.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .settings import Settings
+from ..load.settings import Settings
 
 HSTS_SECONDS = 63_072_000  # two years; Mozilla Observatory asks for at least six months
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_time, get_day_names
 
+from ..errors import ContentError, Problem, relative, shown
 from . import yamltext
-from .errors import ContentError, Problem, relative, shown
 
 SETTINGS_FILE = "site.yml"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -12,10 +12,11 @@ from flask import Blueprint, Flask, abort, current_app, g, render_template, requ
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .content import SEARCH_PATH, Page, search_url
+from ..load.content import SEARCH_PATH, Page, search_url
+from ..load.settings import Language
+from ..load.site import Site
+from .bodies import bodies
 from .markdown import phone_link
-from .settings import Language
-from .site import Site
 from .uitext import safe
 
 bp = Blueprint("portal", __name__)
@@ -147,7 +148,7 @@ def page_inputs(page: Page) -> dict[str, Any]:
 
 
 def page_context(page: Page) -> dict[str, Any]:
-    return {**page_inputs(page), "body": portal().site.html(page)}
+    return {**page_inputs(page), "body": bodies(portal().site).html(page)}
 
 
 @dataclass(frozen=True)

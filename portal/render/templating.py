@@ -13,15 +13,15 @@ import jinja2
 from flask import Flask
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import files
-from .content import search_url
-from .errors import Problem, relative
-from .origins import violations
+from ..errors import Problem, Severity, relative
+from ..load import files
+from ..load.content import search_url
+from ..load.origins import violations
 
 if TYPE_CHECKING:
-    from .site import Site
+    from ..load.site import Site
 
-PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+PACKAGE_TEMPLATES = Path(__file__).parent.parent / "templates"
 
 
 class SandboxedEnvironment(ImmutableSandboxedEnvironment, flask.templating.Environment):
@@ -100,7 +100,7 @@ def check_templates(app: Flask, root: Path, urls: list[str]) -> list[Problem]:
         ours = set(portal_template_names())
         problems += [Problem(relative(own.names[name], root), None, "replaces no template of the "
                              f"portal (its templates: {', '.join(sorted(ours)[:6])}, ...): check "
-                             "the name", "warning")
+                             "the name", Severity.WARNING)
                      for name in own.list_templates() if name not in ours]
     app.config["PROPAGATE_EXCEPTIONS"] = True
     client = app.test_client()

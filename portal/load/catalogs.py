@@ -25,11 +25,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
+from ..errors import ContentError, Problem, Severity, errors_in, relative
 from . import files
-from .errors import ContentError, Problem, relative
 
 DOMAIN = "messages"
-PACKAGE = Path(__file__).parent
+PACKAGE = Path(__file__).parent.parent  # portal/: its templates and code
 METHODS = [("**/templates/**.html", "jinja2"), ("**/templates/**.xml", "jinja2"),
            ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"trimmed": "true"}}
@@ -544,8 +544,7 @@ def update(translations: Path, codes: list[str], root: Path | None = None) -> li
     root = translations.parent if root is None else root
     files = [load_po(po_path(translations, code), code, root) for code in codes]
     problems = [p for po in files if not po.empty for p in po.problems]
-    problems += [p for po in files if po.readable for p in _check_messages(po)
-                 if p.severity == "error"]
+    problems += [p for po in files if po.readable for p in errors_in(_check_messages(po))]
     if problems:
         raise ContentError(problems, closing="no .po file was changed: fix them, then run "
                                              "`portal translations update` again")
@@ -636,7 +635,7 @@ def _check_messages(po: PoFile) -> list[Problem]:
                  else [str(message.string or "")])
         if not all(forms) or message.fuzzy:
             problems.append(Problem(where, message.lineno, f"{ids[0]!r} is not translated "
-                                    "(the English text is shown)", "warning"))
+                                    "(the English text is shown)", Severity.WARNING))
             continue
         wanted = sorted(PLACEHOLDER.findall(ids[-1]))
         for text in forms:
@@ -688,7 +687,7 @@ def compile_catalogs(translations: Path, codes: list[str], out: Path,
             problems.append(Problem(po.where, None, f"there are no UI translations "
                             f"for {code!r}: run `portal translations update` and translate it"))
             continue
-        found = po.problems + ([p for p in _check_messages(po) if p.severity == "error"]
+        found = po.problems + (errors_in(_check_messages(po))
                                if po.readable else [])
         if found or po.catalog is None:
             problems += found

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from flask import Flask, g
 from flask_babel import Babel
-from jinja2 import ChoiceLoader, PackageLoader
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from ..errors import ContentError
+from ..load.catalogs import compile_catalogs
+from ..load.site import Project, Site
 from . import uitext, views
-from .errors import ContentError
-from .i18n import compile_catalogs
-from .site import Project, Site, require_site
+from .bodies import require_checked_site
 from .templating import ProjectLoader, SandboxedEnvironment
 
 
@@ -25,13 +26,15 @@ def create_app(project: Project | Path | str = ".", drafts: bool = False,
     """The Flask app that renders the site; `site` skips loading when the caller has one."""
     if not isinstance(project, Project):
         project = Project(Path(project).resolve())
-    site = site or require_site(project, drafts)
+    site = site or require_checked_site(project, drafts)
     settings = site.settings
     app = Flask(__name__, static_folder=project.static, static_url_path="/static")
     app.jinja_environment = SandboxedEnvironment
-    if project.templates.is_dir():  # a municipality's own footer, say: theirs first, then ours
-        app.jinja_loader = ChoiceLoader([ProjectLoader(project.templates, project.root),
-                                         PackageLoader("portal")])
+    # A municipality's own footer, say: theirs first, then ours; "portal:page.html" is always
+    # ours, so an override can extend the template it replaces instead of copying it.
+    ours = PackageLoader("portal")
+    theirs = [ProjectLoader(project.templates, project.root)] if project.templates.is_dir() else []
+    app.jinja_loader = ChoiceLoader([*theirs, ours, PrefixLoader({"portal": ours}, delimiter=":")])
 
     # Compiled catalogues are build products: they go to a private folder, never the repository.
     _clear_catalogs_of_ended_processes()

@@ -21,9 +21,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import files
-from .content import Page
-from .site import Project, Site
+from ..load import files
+from ..load.content import Page
+from ..load.site import Project, Site
 
 # Libraries whose version changes what is written.
 LIBRARIES = ("flask", "frozen-flask", "flask-babel", "babel", "jinja2", "markdown", "nh3",
@@ -43,7 +43,7 @@ def global_key(project: Project, assets_key: str) -> str:
     """What every output depends on: the portal's code and templates, the project's own
     templates, the libraries, the settings file and the static assets."""
     h = hashlib.sha256()
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     for path in sorted(package.rglob("*")):
         if path.is_file() and path.suffix not in (".pyc",):
             h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())

@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem, relative
+from ..errors import Problem, relative
 
 MAX_BYTES = 2_000_000  # a page, a .po file, the settings: far more than any real one needs
 MAX_DEPTH = 12  # folders below an input folder

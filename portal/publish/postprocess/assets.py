@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import files as project_files
+from ...load import files as project_files
 
 STATIC_REF = re.compile(r"/static/[A-Za-z0-9_.\-/]+")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from .errors import ContentError, Problem
-from .site import Project, load_site, require_site
+from ..errors import ContentError, Problem, errors_in
+from ..load.site import Project, require_site
 
 
 def _project(ctx: click.Context) -> Project:
@@ -33,7 +33,7 @@ def main(ctx: click.Context, project: str) -> None:
 @click.pass_context
 def build(ctx: click.Context, out: str, jobs: int | None) -> None:
     """Check the content and freeze the site into a folder of static files."""
-    from .freeze import build as run_build
+    from ..publish.build import build as run_build
 
     project = _project(ctx)
     result = run_build(project, Path(out) if Path(out).is_absolute() else Path.cwd() / out, jobs)
@@ -57,8 +57,8 @@ def build(ctx: click.Context, out: str, jobs: int | None) -> None:
 def nginx(ctx: click.Context, build_dir: str, listen: tuple[str, ...], certificate: str,
           certificate_key: str, acme_root: str) -> None:
     """Print an nginx configuration that serves a build with the site's security headers."""
+    from ..load.settings import require_settings
     from .nginx import nginx_config
-    from .settings import require_settings
 
     project = _project(ctx)
     settings = require_settings(project.content, project.root)
@@ -74,7 +74,7 @@ def nginx(ctx: click.Context, build_dir: str, listen: tuple[str, ...], certifica
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Preview the site, drafts included, reloading the browser when a file changes."""
-    from .preview import run
+    from .serve import run
 
     if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]{1,253}", host):
         raise click.BadParameter(f"{host!r} is not a host name or address", param_hint="--host")
@@ -94,12 +94,13 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 @click.pass_context
 def check(ctx: click.Context, strict: bool, fmt: str) -> None:
     """Check all content and settings without building; print every problem."""
-    project = _project(ctx)
-    site, problems = load_site(project)
-    if site is not None:  # compile every template and try each kind of page
-        from .app import create_app
-        from .templating import check_templates, sample_urls
+    from ..render.app import create_app
+    from ..render.bodies import checked_site
+    from ..render.templating import check_templates, sample_urls
 
+    project = _project(ctx)
+    site, problems = checked_site(project)
+    if site is not None:  # compile every template and try each kind of page
         try:
             app = create_app(project, site=site)
         except ContentError as exc:
@@ -107,7 +108,7 @@ def check(ctx: click.Context, strict: bool, fmt: str) -> None:
         else:
             problems += check_templates(app, project.root, sample_urls(site))
     problems = sorted(problems, key=Problem.key)
-    errors = [p for p in problems if p.severity == "error"]
+    errors = errors_in(problems)
     failed = bool(errors) or (strict and bool(problems))
     if fmt == "json":
         click.echo(json.dumps({"ok": not failed, "problems": [
@@ -162,8 +163,8 @@ def translations_status(ctx: click.Context) -> None:
 @click.pass_context
 def translations_update(ctx: click.Context) -> None:
     """Extract the interface strings and update every language's .po file."""
-    from .i18n import update
-    from .settings import require_settings
+    from ..load.catalogs import update
+    from ..load.settings import require_settings
 
     project = _project(ctx)
     settings = require_settings(project.content, project.root)
@@ -196,7 +197,7 @@ def translations_done(ctx: click.Context, lang: str, name: str) -> None:
 @click.pass_context
 def new(ctx: click.Context, name: str, title: str | None, translate: bool) -> None:
     """Create a page NAME in the default language, with all front matter filled in."""
-    from .scaffold import new_page
+    from .new import new_page
 
     for path in new_page(_project(ctx), name, title, translate):
         click.echo(f"created {path}")

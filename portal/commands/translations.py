@@ -6,10 +6,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import files
-from .content import Page, closing_line
-from .i18n import Coverage, coverage, po_path, read_catalog
-from .site import Site
+from ..load import files
+from ..load.catalogs import Coverage, coverage, po_path, read_catalog
+from ..load.content import Page, closing_line
+from ..load.site import Site
 
 TRANSLATED, MISSING, STALE, UNMARKED, SOURCE, DRAFT = (
     "translated", "missing", "stale", "unmarked", "source", "draft")

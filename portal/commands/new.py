@@ -7,10 +7,10 @@ import datetime as dt
 import click
 import yaml
 
-from .content import DISGUISING, MAX_SLUG, RESERVED, closing_line, is_slug
-from .errors import relative, shown
-from .settings import require_settings
-from .site import Project
+from ..errors import relative, shown
+from ..load.content import DISGUISING, MAX_SLUG, RESERVED, closing_line, is_slug
+from ..load.settings import require_settings
+from ..load.site import Project
 
 MAX_TITLE = 120
 

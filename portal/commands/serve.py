@@ -16,12 +16,13 @@ from flask import Flask
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from .app import create_app
-from .errors import ContentError, Problem
-from .site import PageCache, Project, load_site
-from .templating import check_templates, located, sample_urls
+from ..errors import ContentError, Problem, errors_in
+from ..load.site import PageCache, Project
+from ..render.app import create_app
+from ..render.bodies import checked_site
+from ..render.templating import check_templates, located, sample_urls
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 RELOAD_JS = """(function () {
   var version = null;
   function poll() {
@@ -124,15 +125,14 @@ class Preview:
             self._stamps = stamps
             for path in [p for p in self._cache if p not in stamps]:
                 del self._cache[path]  # deleted files
-            site, problems = load_site(self.project, drafts=True, cache=self._cache)
-            self.problems = [p for p in problems if p.severity == "error"]
+            site, problems = checked_site(self.project, drafts=True, cache=self._cache)
+            self.problems = errors_in(problems)
             if site is not None:
                 try:
                     app = create_app(self.project, drafts=True, site=site)
                     # template mistakes show in the page, like content mistakes
-                    self.problems += [p for p in check_templates(app, self.project.root,
-                                                                 sample_urls(site))
-                                      if p.severity == "error"]
+                    self.problems += errors_in(check_templates(app, self.project.root,
+                                                               sample_urls(site)))
                     self.app = app
                 except ContentError as exc:
                     self.problems = exc.problems

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError
+from ..errors import BuildError
 
 MARKER = ".portal-build.json"
 MAX_BYTES = 200_000_000

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..server import IMMUTABLE, Policy, security_headers
-from ..settings import Settings
+from ...load.settings import Settings
+from ..headers import IMMUTABLE, Policy, security_headers
 
 
 def files(settings: Settings, policy: Policy) -> dict[str, bytes]:

@@ -12,16 +12,16 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from ..errors import Problem, Severity, relative
 from . import files
 from .content import INDEX, Page
-from .errors import Problem, relative
 from .glossary import Term, avoid_pattern, preferred
-from .markdown import ATTRIBUTES, PLACEHOLDER, PLACEHOLDERS, TAGS, URL_SCHEMES
+from .markup import ATTRIBUTES, PLACEHOLDER, PLACEHOLDERS, TAGS, URL_SCHEMES
 from .origins import css_urls, is_local, violations
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from .site import Project, Site
+    from .site import Project
 
 LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 HEADING = re.compile(r"^(#{1,6})\s+\S")
@@ -33,7 +33,7 @@ MAX_DESCRIPTION = 155
 
 
 def warning(path: str, line: int | None, message: str) -> Problem:
-    return Problem(path, line, message, "warning")
+    return Problem(path, line, message, Severity.WARNING)
 
 
 def source_lines(page: Page) -> Iterator[tuple[int, str]]:
@@ -239,40 +239,6 @@ def _check_translations(settings: Settings, by_lang: dict[str, dict[str, Page]])
             if code != default and name not in by_lang[default] and not page.easy_read:
                 problems.append(warning(page.path, None, f"there is no {default}/{name}.md: is the "
                                 "file name the same as the page it translates?"))
-    return problems
-
-
-def check_anchors(site: Site) -> list[Problem]:
-    """Links to `#anchor` or `page.md#anchor` must name a heading id that exists."""
-    problems = []
-    for page in site.pages():
-        for number, line in source_lines(page):
-            for match in LINK.finditer(line) if "](" in line and "#" in line else ():
-                image, _, target = match.groups()
-                parts = urlsplit(target)
-                if image or parts.scheme or not parts.fragment:
-                    continue
-                name = parts.path.removesuffix(".md") if parts.path else page.name
-                other = site.page(page.lang, name)
-                if other is None:
-                    continue  # reported by check_site
-                if unquote(parts.fragment) not in set(ID.findall(site.html(other))):
-                    problems.append(Problem(page.path, number, f"link {target!r}: {other.path} "
-                                    f"has no heading with the id {parts.fragment!r}"))
-    return problems
-
-
-
-def check_bodies(site: Site) -> list[Problem]:
-    """What a rendered body would load from elsewhere or run: read from the HTML as a browser
-    would. Only bodies that can hold such a thing are rendered here (an image needs `![` or
-    raw HTML `<`; entities and long texts are tried for their time); the build renders every
-    page and checks it all again."""
-    problems: list[Problem] = []
-    for page in site.pages():
-        if ("![" in page.body or "<" in page.body or "&" in page.body or len(page.body) > 50_000
-                or ("[" in page.body and "]:" in page.body)):
-            problems += site.body(page).problems
     return problems
 
 

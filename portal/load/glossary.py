@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import Problem, Severity, relative, shown
 from . import yamltext
-from .errors import Problem, relative, shown
 
 KEYS = ("sv", "term", "explain", "avoid")
 MAX_TEXT = 1000
@@ -79,11 +79,11 @@ def check_glossaries(glossaries: dict[str, list[Term]], paths: dict[str, str], d
         missing, extra = sorted(source - own), sorted(own - source)
         if missing:
             problems.append(Problem(paths[code], None, f"does not explain {', '.join(missing)} "
-                                    f"(the {default} glossary does): add them", "warning"))
+                                    f"(the {default} glossary does): add them", Severity.WARNING))
         if extra:
             problems.append(Problem(paths[code], None, f"explains {', '.join(extra)}, which the "
                                     f"{default} glossary does not have: check the spelling of `sv:`",
-                                    "warning"))
+                                    Severity.WARNING))
     return problems
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
+from ..errors import Problem, relative
 from . import files
-from .errors import Problem, relative
 
 Key = tuple[str | int, ...]
 

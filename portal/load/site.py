@@ -6,16 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from ..errors import ContentError, Problem, errors_in, relative
+from .catalogs import check_catalogs
+from .checks import check_pages, check_site, check_static, check_wording
 from .content import INDEX, ContentFiles, Page, content_files, load_page
-from .deadline import SECONDS, TooSlow, deadline
-from .errors import ContentError, Problem, relative
 from .glossary import Term, check_glossaries, load_glossary
 from .settings import Settings, load_settings
-
-if TYPE_CHECKING:
-    from .markdown import Body, Renderer
 
 
 @dataclass(frozen=True)
@@ -51,8 +48,6 @@ class Site:
         self.settings = settings
         self.glossaries = glossaries or {}  # by language: the Swedish terms explained
         self._by_lang: dict[str, dict[str, Page]] = {code: {} for code in settings.codes}
-        self._bodies: dict[tuple[str, str], Body] = {}
-        self._renderer: Renderer | None = None
         for page in sorted(pages, key=lambda p: (p.order is None, p.order or 0, p.title, p.name)):
             self._by_lang[page.lang][page.name] = page
 
@@ -78,23 +73,6 @@ class Site:
     def by_url(self, url: str) -> Page | None:
         return self._by_url.get(url)
 
-    def html(self, page: Page) -> str:
-        """The page's body as sanitised HTML, rendered once and kept."""
-        return self.body(page).html
-
-    def body(self, page: Page) -> Body:
-        """The page's body rendered (once, then kept), with what in it breaks the rules."""
-        key = (page.lang, page.name)
-        if key not in self._bodies:
-            if self._renderer is None:
-                from .markdown import Renderer
-
-                self._renderer = Renderer(self)
-            with deadline(lambda: f"{page.path}: Markdown needed more than {SECONDS:.0f} s for "
-                                  "this page (simplify it: fewer brackets, less nesting)"):
-                self._bodies[key] = self._renderer.render(page)
-        return self._bodies[key]
-
     def nav(self, lang: str) -> list[Page]:
         """The menu of a language: the pages with an `order`, in order. Easy-to-read pages are
         linked from the text instead; pages without `order` from links, search and the page list.
@@ -106,22 +84,13 @@ class Site:
 PageCache = dict[Path, tuple[tuple[int, int], Page | None, list[Problem]]]
 
 
-def load_site(project: Project, drafts: bool = False, cache: PageCache | None = None,
-              bodies: bool = True) -> tuple[Site | None, list[Problem]]:
-    """Load and validate everything; the Site is None when there are errors.
+def read_site(project: Project, drafts: bool = False,
+              cache: PageCache | None = None) -> tuple[Site | None, list[Problem]]:
+    """Load and validate everything; the Site is None only when the settings are unusable, so
+    later checks can still run when other errors were found.
 
     With a cache (the preview keeps one), a file whose size and time are unchanged is not read again.
     """
-    from .checks import (
-        check_anchors,
-        check_bodies,
-        check_pages,
-        check_site,
-        check_static,
-        check_wording,
-    )
-    from .i18n import check_catalogs
-
     settings, problems = load_settings(project.content, project.root)
     pages: list[Page] = []
     glossaries: dict[str, list[Term]] = {}
@@ -156,24 +125,21 @@ def load_site(project: Project, drafts: bool = False, cache: PageCache | None = 
                                  settings.default_language, settings.codes)
     problems += check_wording(pages, glossaries)
     shown = [p for p in pages if p.lang in settings.codes and (drafts or not p.draft)]
-    site = Site(project, settings, shown, glossaries)
-    problems += check_anchors(site)  # even when other errors were found
-    try:
-        if bodies:  # a build checks each body as it renders it (only what changed)
-            problems += check_bodies(site)
-    except TooSlow as exc:
-        where, _, message = str(exc).partition(": ")
-        problems.append(Problem(where, None, message))
-    if any(p.severity == "error" for p in problems):
-        return None, problems
-    return site, problems
+    return Site(project, settings, shown, glossaries), problems
+
+
+def load_site(project: Project, drafts: bool = False,
+              cache: PageCache | None = None) -> tuple[Site | None, list[Problem]]:
+    """Load and validate everything without rendering; the Site is None when there are errors.
+    (`render.bodies.checked_site` adds the checks that need rendered bodies.)"""
+    site, problems = read_site(project, drafts, cache)
+    return (None if errors_in(problems) else site), problems
 
 
 def require_site(project: Project, drafts: bool = False,
                  closing: str = "fix them and try again") -> Site:
-    """The Site, or a ContentError listing every problem."""
+    """The Site, or a ContentError listing every error."""
     site, problems = load_site(project, drafts)
-    errors = [p for p in problems if p.severity == "error"]
-    if site is None or errors:
-        raise ContentError(errors, closing)
+    if site is None:
+        raise ContentError(errors_in(problems), closing)
     return site

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from ...load.site import Site
+from ..headers import Policy
 from ..incremental import digest
-from ..server import Policy
-from ..site import Site
 from . import assets, hostfiles, links, search
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from flask import Flask
 from flask_babel import get_translations
 from markupsafe import Markup, escape
 
-from .i18n import ALLOWED_MARKUP
+from ..load.catalogs import ALLOWED_MARKUP
 
 # The allowed span, as it looks once escaped: `<span lang="xx">` with any quotes, then text
 # without another tag, then `</span>`.

@@ -23,11 +23,17 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
 
-from . import postprocess, views
-from .app import create_app
-from .content import Page, search_url
-from .deadline import TooSlow, deadline
-from .errors import BuildError, ContentError, Problem
+from ..errors import BuildError, ContentError, Problem, errors_in
+from ..load.content import Page, search_url
+from ..load.origins import violations
+from ..load.site import Project, Site
+from ..render import views
+from ..render.app import create_app
+from ..render.bodies import bodies, checked_site
+from ..render.deadline import TooSlow, deadline
+from ..render.qr import qr_svg
+from ..render.templating import located, source_of
+from . import postprocess
 from .incremental import (
     VERSION,
     Previous,
@@ -40,12 +46,8 @@ from .incremental import (
 )
 from .marker import MARKER
 from .marker import read as read_marker
-from .origins import violations
 from .output import Output
 from .postprocess import assets, links
-from .qr import qr_svg
-from .site import Project, Site, load_site
-from .templating import located, source_of
 
 STAGING = ".portal-staging"  # in a folder being built: the building process's id
 
@@ -124,8 +126,8 @@ def _capture(response: Response) -> Response:
             if found:
                 site = current_app.extensions["portal"].site
                 page = site.by_url(request.path)
-                if page is not None and site.body(page).problems:  # the page's own text
-                    raise ContentError(list(site.body(page).problems), "nothing was published")
+                if page is not None and bodies(site).body(page).problems:  # the page's own text
+                    raise ContentError(list(bodies(site).body(page).problems), "nothing was published")
                 root = site.project.root
                 raise ContentError([Problem(*source_of(current_app, root, what),
                                             f"{request.path} would have {what}: a page may only "
@@ -286,8 +288,8 @@ def _lock(out: Path) -> Iterator[None]:
 
 def _build(project: Project, out: Path, jobs: int | None, previous: Previous | None) -> BuildResult:
     started = time.perf_counter()
-    site, problems = load_site(project, bodies=False)
-    errors = [p for p in problems if p.severity == "error"]
+    site, problems = checked_site(project, render=False)
+    errors = errors_in(problems)
     if site is None or errors:
         raise ContentError(errors, "nothing was published")
     app = create_app(project, site=site)

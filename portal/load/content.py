@@ -13,8 +13,8 @@ from typing import Any
 
 from frontmatter.default_handlers import YAMLHandler
 
+from ..errors import Problem, Severity, errors_in, relative, shown
 from . import files, yamltext
-from .errors import Problem, relative, shown
 from .settings import SETTINGS_FILE
 
 INDEX = "index"
@@ -119,7 +119,7 @@ def content_files(content_dir: Path, root: Path) -> ContentFiles:
         for inner in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
             found.problems.append(Problem(relative(inner, root), None, "is a folder inside a "
                                           "language folder, which the portal does not read (move "
-                                          f"its pages up into content/{folder.name}/)", "warning"))
+                                          f"its pages up into content/{folder.name}/)", Severity.WARNING))
     for path in listing.files:
         parts = path.relative_to(content_dir).parts
         where = relative(path, root)
@@ -128,7 +128,7 @@ def content_files(content_dir: Path, root: Path) -> ContentFiles:
                 hint = (f"move it into a language folder, e.g. content/sv/{parts[0]}"
                         if parts[0].lower().endswith(".md") else "remove it or move it out of content/")
                 found.problems.append(Problem(where, None, f"is not in a language folder and is "
-                                              f"not published ({hint})", "warning"))
+                                              f"not published ({hint})", Severity.WARNING))
         elif len(parts) > 2:
             continue  # its folder is reported above
         elif parts[1].endswith(".md"):
@@ -140,7 +140,7 @@ def content_files(content_dir: Path, root: Path) -> ContentFiles:
             stem = name.split(".", 1)[0]
             hint = (f"rename it {stem}.md to publish it" if ".md" in name.lower()
                     else "only .md files are pages")
-            found.problems.append(Problem(where, None, f"is ignored: {hint}", "warning"))
+            found.problems.append(Problem(where, None, f"is ignored: {hint}", Severity.WARNING))
     return found
 
 
@@ -260,7 +260,7 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
     if source is not None and not isinstance(source, str):
         source = str(source)
     problems += body_limits(body, body_line, where)
-    if any(p.severity == "error" for p in problems):
+    if errors_in(problems):
         return None, problems
     return Page(lang, name, where, title, description, slug, order, updated, draft, body,
                 body_line, source, easy_read, reviewed, at), problems
@@ -304,5 +304,5 @@ def body_limits(body: str, first_line: int, where: str) -> list[Problem]:
         number = first_line + body[: OVERRIDES.search(body).start()].count("\n")  # type: ignore[union-attr]
         problems.append(Problem(where, number, "the text contains an invisible direction override "
                                 "(U+202D or U+202E), which can show text other than it is: "
-                                "remove it", "warning"))
+                                "remove it", Severity.WARNING))
     return problems

@@ -19,33 +19,17 @@ from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from .errors import Problem
-from .origins import violations
-from .settings import COUNTRY_CODE
+from ..errors import Problem
+from ..load.markup import ATTRIBUTES, BLOCKS, PLACEHOLDER, PLACEHOLDERS, TAGS, URL_SCHEMES
+from ..load.origins import violations
+from ..load.settings import COUNTRY_CODE
 
 if TYPE_CHECKING:
-    from .content import Page
-    from .glossary import Term
-    from .settings import Phone, Settings
-    from .site import Site
+    from ..load.content import Page
+    from ..load.glossary import Term
+    from ..load.settings import Phone, Settings
+    from ..load.site import Site
 
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
-PLACEHOLDERS = ("programme", "municipality", "phone", "sms", "email", "address", "hours",
-                "after_hours", "glossary")
-BLOCKS = ("glossary",)  # placeholders that stand for a block: alone in their paragraph
-
-TAGS = {"a", "abbr", "b", "bdi", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1",
-        "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small",
-        "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"}
-ATTRIBUTES = {
-    "*": {"id", "lang", "dir", "title"},
-    "a": {"href", "hreflang"},
-    "img": {"src", "alt", "width", "height"},
-    "ol": {"start"},
-    "th": {"scope", "colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
-}
-URL_SCHEMES = {"http", "https", "mailto", "tel", "sms"}
 TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
 
 

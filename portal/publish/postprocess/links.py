@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
-from ..errors import BuildError
+from ...errors import BuildError
 
 REFERENCE = re.compile(r'\s(?:href|src)="([^"]*)"')
 
