@@ -16,6 +16,8 @@ import pytest
 from conftest import ROOT
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -13,7 +13,11 @@ from click.testing import CliRunner
 from portal.commands.cli import main
 from portal.errors import BuildError, ContentError
 from portal.load.site import Project
-from portal.publish.build import MARKER, STAGING, build
+from portal.publish.build import build
+from portal.publish.marker import MARKER
+from portal.publish.target import STAGING
+
+pytestmark = pytest.mark.slow  # many builds each
 
 
 def checksums(folder: Path, marker: bool = True) -> dict[str, str]:
@@ -201,15 +205,15 @@ def test_a_folder_added_to_a_previous_build_is_never_deleted(small: Project, kin
 def test_a_file_added_during_a_build_is_kept(small: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     out = small.root / "build"
     build(small, out)
-    import portal.publish.postprocess
+    from portal.publish.postprocess import steps
 
-    original = portal.publish.postprocess.run
+    original = steps.run
 
     def meanwhile(*args: object) -> object:
         (out / "uploaded.pdf").write_bytes(b"someone's file")
         return original(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(portal.publish.postprocess, "run", meanwhile)
+    monkeypatch.setattr(steps, "run", meanwhile)
     with pytest.raises(BuildError, match="was added"):
         build(small, out)
     kept = [p for p in small.root.iterdir() if ".kept-" in p.name]

@@ -50,6 +50,8 @@ from hypothesis import strategies as st
 
 from portal.load.settings import load_settings
 
+pytestmark = pytest.mark.slow
+
 SITE = "content/site.yml"
 PAGE = "content/sv/extern.md"
 HEAD = "---\ntitle: Sida\ndescription: En kort beskrivning.\n---\n\n"

@@ -12,6 +12,8 @@ from test_build_output import checksums
 from portal.load.site import Project
 from portal.publish.build import BuildResult, build
 
+pytestmark = pytest.mark.slow  # many builds each
+
 
 def replace(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
@@ -234,8 +236,7 @@ def test_a_new_compressor_makes_new_gz_files(small: Project, monkeypatch: pytest
     build(small, out)
     monkeypatch.setattr("portal.publish.postprocess.compress.pack",
                         lambda data: gzip.compress(data, compresslevel=1, mtime=0))
-    monkeypatch.setattr("portal.publish.incremental.compression_key", lambda: "level 1")
-    monkeypatch.setattr("portal.publish.build.compression_key", lambda: "level 1")
+    monkeypatch.setattr("portal.publish.postprocess.compress.key", lambda: "level 1")
     build(small, out)
     build(small, small.root / "clean")
     assert checksums(out, marker=False) == checksums(small.root / "clean", marker=False)

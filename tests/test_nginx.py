@@ -10,6 +10,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+pytestmark = pytest.mark.external
+
 SECURITY = ("Content-Security-Policy", "Strict-Transport-Security", "X-Content-Type-Options",
             "Referrer-Policy", "Permissions-Policy", "X-Frame-Options")
 

@@ -11,16 +11,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
-import portal.load.catalogs
 import pytest
 from click.testing import CliRunner
 from conftest import make_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from portal.load.catalogs import HTML_ADVICE, check_catalogs, extract, load_po, po_path, update
 
+import portal.load.catalogs
 from portal.commands.cli import main
 from portal.errors import ContentError
+from portal.load.catalogs import HTML_ADVICE, check_catalogs, extract, load_po, po_path, update
 from portal.load.site import Project
 
 SV = "translations/sv/LC_MESSAGES/messages.po"

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from conftest import make_project
-from portal.load.catalogs import po_path
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from portal.commands.serve import Preview, allows, host_name, is_loopback
 from portal.errors import Problem
+from portal.load.catalogs import po_path
 from portal.load.site import Project
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from portal.load.catalogs import po_path, read_catalog
 
 from portal.commands.cli import main
+from portal.load.catalogs import po_path, read_catalog
 from portal.load.site import Project
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from portal.load.catalogs import coverage, extract, po_path, read_catalog
 
+from portal.load.catalogs import coverage, extract, po_path, read_catalog
 from portal.load.site import Project
 
 LANGS = ("sv", "en", "ar", "fa", "so", "fi")

@@ -14,7 +14,6 @@ from ..publish import marker
 from ..publish.headers import IMMUTABLE, REVALIDATE, Policy, host, security_headers
 
 TEMPLATES = Path(__file__).parent.parent / "templates" / "server"
-HASH = re.compile(r"'sha256-[A-Za-z0-9+/]+=*'")
 # What a path may hold to be written, quoted, into nginx's configuration: `$` would start a
 # variable there, and the rest could end the string or the directive.
 SAFE_PATH = re.compile(r"/[^\x00-\x1f\x7f\"'\\${};]*")
@@ -29,11 +28,8 @@ def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None
 
     `root` is used as given, not resolved: a symlink that a deployment switches keeps working.
     """
-    facts = marker.read(root) or {}
-    hashes = facts.get("script_hashes", [])
-    if not isinstance(hashes, list) or not all(isinstance(h, str) and HASH.fullmatch(h) for h in hashes):
-        raise BuildError(f"{root / marker.MARKER} is damaged (its script hashes): build the site again")
-    policy = Policy(tuple(hashes), wasm=bool(facts.get("wasm", False)))
+    facts = marker.read(root)  # its script hashes are checked there: they go into the config
+    policy = Policy(facts.script_hashes, wasm=facts.wasm) if facts else Policy((), wasm=False)
     paths = {"--build": str(root.absolute()), "--certificate": certificate,
              "--certificate-key": certificate_key, "--acme-root": acme_root}
     for option, value in paths.items():

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .incremental import Previous, digest, stamp
 from .postprocess import compress
+from .previous import Previous, digest, stamp
 
 
 class Output:

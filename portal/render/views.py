@@ -130,7 +130,7 @@ def select_language() -> None:
 
 def page_inputs(page: Page) -> dict[str, Any]:
     """Everything page.html is rendered from except the body: all a page's key is made of,
-    with the body's own inputs (see incremental.py)."""
+    with the body's own inputs (see publish/units.py)."""
     state = portal()
     settings = state.site.settings
     translations = state.site.translations(page.name)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import zlib
+from pathlib import Path
 
 COMPRESSIBLE = (".html", ".css", ".js", ".xml", ".txt", ".svg", ".json", ".webmanifest")
 MIN_BYTES = 256
@@ -20,3 +23,9 @@ def pack(data: bytes) -> bytes | None:
         return None
     packed = gzip.compress(data, compresslevel=6, mtime=0)
     return packed if len(packed) < len(data) else None
+
+
+def key() -> str:
+    """What the .gz files depend on besides their page: this compressor and zlib."""
+    source = Path(__file__).read_bytes() + zlib.ZLIB_RUNTIME_VERSION.encode()
+    return hashlib.sha256(source).hexdigest()[:32]
