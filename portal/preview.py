@@ -17,6 +17,8 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from .app import create_app
+from .cms import ADMIN
+from .cms_backend import LocalBackend
 from .errors import ContentError, Problem
 from .site import PageCache, Project, load_site
 from .templating import check_templates, located, sample_urls
@@ -98,6 +100,7 @@ class Preview:
         self._cache: PageCache = {}
         self._stamps: dict[Path, tuple[int, int]] = {}
         self._lock = threading.Lock()
+        self.admin = LocalBackend(project)  # the editor at /admin/, writing into content/
         self.poll()
 
     def _watched(self) -> dict[Path, tuple[int, int]]:
@@ -162,6 +165,9 @@ class Preview:
                                 headers={"Cache-Control": "no-store"})
         elif request.path == "/_preview/reload.js":
             response = Response(RELOAD_JS, mimetype="text/javascript")
+        elif request.path.startswith(ADMIN) or request.path == ADMIN.rstrip("/"):
+            response = self.admin(request)  # works while the content has errors: to fix them
+            return response(environ, start_response)
         elif self.app is not None and request.path.startswith("/static/"):
             response = Response.from_app(self.app.wsgi_app, environ)  # styles the error page too
         elif self.problems or self.app is None:
