@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -22,6 +24,8 @@ from .settings import DAYS, MAX_TEXT, PHONE, SETTINGS_FILE, TIME
 if TYPE_CHECKING:
     from .settings import Settings, _Reader
 
+VENDOR = Path(__file__).parent / "admin"
+DECAP = VENDOR / "decap-cms"
 DECAP_VERSION = "3.16.3"  # vendored in portal/admin/decap-cms/ (see README: the CMS, and why)
 ADMIN = "/admin/"
 PROXY = "/admin/api/v1"  # the local backend the preview answers (Decap's proxy protocol)
@@ -248,3 +252,24 @@ def config_yaml(settings: Settings, local: bool) -> str:
     return head + yaml.safe_dump(config(settings, local), allow_unicode=True, sort_keys=False,
                                  width=1000)
 
+
+def admin_page(title: str) -> str:
+    """The editor's HTML: two scripts from this site and a link to the configuration."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>{escape(title)}</title>
+<link rel="cms-config-url" type="text/yaml" href="{ADMIN}config.yml">
+</head><body>
+<script src="{ADMIN}decap-cms.js"></script>
+<script src="{ADMIN}portal-admin.js"></script>
+</body></html>
+"""
+
+
+def vendored() -> dict[str, Path]:
+    """The editor's script files by name: Decap CMS's bundle and chunks, and the portal's own."""
+    found = {p.name: p for p in DECAP.glob("*.js")}
+    found["portal-admin.js"] = VENDOR / "portal-admin.js"
+    return found

@@ -17,7 +17,6 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from html import escape
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -30,8 +29,6 @@ from .server import admin_headers
 from .settings import LANG_CODE, SETTINGS_FILE, Settings, require_settings
 from .site import Project
 
-VENDOR = Path(__file__).parent / "admin"
-DECAP = VENDOR / "decap-cms"
 MEDIA_FOLDER = "static/images"
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".webp": "image/webp"}  # no SVG: it can carry scripts
@@ -49,35 +46,13 @@ class Refused(Exception):
         self.status = status
 
 
-def admin_page(title: str) -> str:
-    """The editor's HTML: two scripts from this site and a link to the configuration."""
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>{escape(title)}</title>
-<link rel="cms-config-url" type="text/yaml" href="{cms.ADMIN}config.yml">
-</head><body>
-<script src="{cms.ADMIN}decap-cms.js"></script>
-<script src="{cms.ADMIN}portal-admin.js"></script>
-</body></html>
-"""
-
-
-def vendored() -> dict[str, Path]:
-    """The editor's script files by name: Decap CMS's bundle and chunks, and the portal's own."""
-    found = {p.name: p for p in DECAP.glob("*.js")}
-    found["portal-admin.js"] = VENDOR / "portal-admin.js"
-    return found
-
-
 class LocalBackend:
     """Answers /admin/ in the preview for one project."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.root = Path(os.path.realpath(project.root))
-        self.scripts = vendored()
+        self.scripts = cms.vendored()
 
     def __call__(self, request: Request) -> Response:
         path = request.path
@@ -115,7 +90,7 @@ class LocalBackend:
     def index(self) -> Response:
         settings = require_settings(self.project.content, self.project.root)
         title = f"{settings.programme.get(settings.default_language, '')} – CMS"
-        return Response(admin_page(title), mimetype="text/html")
+        return Response(cms.admin_page(title), mimetype="text/html")
 
     def config(self) -> Response:
         settings = require_settings(self.project.content, self.project.root)

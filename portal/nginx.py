@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from . import marker
 from .errors import BuildError
-from .server import IMMUTABLE, REVALIDATE, Policy, host, security_headers
+from .server import IMMUTABLE, REVALIDATE, Policy, admin_headers, host, security_headers
 from .settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates" / "server"
@@ -46,9 +46,9 @@ def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None
                              "such as 127.0.0.1:8080 or [::1]:8080")
     base = security_headers(policy)
 
-    def headers(cache: str) -> Markup:
-        lines = [f'        add_header {name} "{value}" always;'
-                 for name, value in {**base, "Cache-Control": cache}.items()]
+    def headers(cache: str, admin: bool = False) -> Markup:
+        values = admin_headers(settings) if admin else {**base, "Cache-Control": cache}
+        lines = [f'        add_header {name} "{value}" always;' for name, value in values.items()]
         return Markup("\n".join(lines))
 
     tls = listen is None
@@ -60,4 +60,4 @@ def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None
         acme_root=acme_root,
         listen=listen or ["443 ssl", "[::]:443 ssl"], tls=tls, certificate=certificate,
         certificate_key=certificate_key, headers=headers, revalidate=REVALIDATE,
-        immutable=IMMUTABLE)
+        immutable=IMMUTABLE, admin=settings.cms is not None)
