@@ -124,6 +124,29 @@ def test_settings_are_a_file_collection_keeping_languages_and_cms_as_they_are(pr
     assert all(p.startswith("content/") for p in places) and len(places) == len(settings.codes) + 1
 
 
+def test_the_settings_editor_keeps_every_key_the_settings_know(project: Project) -> None:
+    """Decap writes only the fields it is given: a settings key left out would be deleted."""
+    from portal.settings import CONTACT_KEYS, _Reader
+
+    settings = require_settings(project.content, project.root)
+    fields = cms.settings_fields(settings)
+    assert [f["name"] for f in fields] == list(_Reader.KEYS)
+    contact = next(f for f in fields if f["name"] == "contact")
+    assert [f["name"] for f in contact["fields"]] == list(CONTACT_KEYS)
+
+
+def test_opening_hours_written_unquoted_by_the_editor_are_the_times_they_say(tmp_path: Path) -> None:
+    project = copy_real(tmp_path)
+    path = project.content / "site.yml"
+    text = path.read_text(encoding="utf-8")
+    unquoted = text.replace('opens: "08:00", closes: "17:00"', "opens: 08:00, closes: 17:00")
+    assert unquoted != text
+    path.write_text(unquoted, encoding="utf-8")
+    settings = require_settings(project.content, project.root)
+    assert (settings.contact.hours[0].opens, settings.contact.hours[0].closes) == ("08:00", "17:00")
+    assert settings.opening_hours("sv")[0].endswith("08:00–17:00")
+
+
 def test_locally_the_editor_talks_to_the_preview_and_published_to_gitlab_with_review(
         tmp_path: Path) -> None:
     project = copy_real(tmp_path, GITLAB)

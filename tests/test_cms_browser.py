@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from conftest import ROOT
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from werkzeug.serving import make_server
 
+from portal.cli import main
 from portal.content import load_page
 from portal.freeze import build
 from portal.preview import Preview
@@ -155,6 +157,8 @@ def test_saving_through_the_editor_keeps_every_value_and_the_translation_link(
     {{ placeholders }} and {#id} lists, and the fingerprint translations are matched by stay."""
     project, base = served
     path = project.content / "ar" / "kontakt.md"
+    with path.open("a", encoding="utf-8") as file:  # an attribute list, a table, an escaped *
+        file.write("\n## ساعات العمل {#hours}\n\n| اليوم | الوقت |\n|---|---|\n| \\* | {{ hours }} |\n")
     before = load_page(path, "ar", project.root)[0]
     browser = launch(playwright)
     page = browser.new_page()
@@ -170,7 +174,26 @@ def test_saving_through_the_editor_keeps_every_value_and_the_translation_link(
                 "reviewed", "translated_from", "body"):
         assert getattr(after, key) == getattr(before, key), key
     assert after.fingerprint == before.fingerprint
-    assert "{{ phone }}" in after.body
+    assert "{{ phone }}" in after.body and "{#hours}" in after.body and "| \\* |" in after.body
+
+
+def test_contact_details_are_edited_in_the_settings_and_still_pass_the_check(
+        playwright: Playwright, served: tuple[Project, str]) -> None:
+    project, base = served
+    browser = launch(playwright)
+    page = browser.new_page()
+    open_editor(page, base, "collections/settings/entries/site")
+    phone = page.locator("input[id^=phone-field]").first
+    expect(phone).to_have_value("070-174 06 05")
+    phone.fill("070-174 06 07")
+    publish(page)
+    browser.close()
+    settings = require_settings(project.content, project.root)
+    assert settings.contact.phone.display == "070-174 06 07"
+    assert [lang.code for lang in settings.languages] == ["sv", "en", "ar", "fa", "so", "fi"]
+    assert settings.contact.hours[0].opens == "08:00"
+    result = CliRunner().invoke(main, ["--project", str(project.root), "check"])
+    assert result.exit_code == 0, result.output
 
 
 def test_a_new_page_starts_in_swedish_and_the_site_builds_without_its_translations(
