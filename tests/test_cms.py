@@ -394,3 +394,51 @@ def test_broken_settings_stop_the_build_naming_the_cms_line(tmp_path: Path) -> N
     with pytest.raises(ContentError) as caught:
         build(project, tmp_path / "out")
     assert any("cms.backend" in p.message for p in caught.value.problems)
+
+
+# -- publishing from the web: the documented examples work -------------------------------------
+
+EXAMPLES = ROOT / "docs" / "examples"
+
+
+@pytest.mark.parametrize(("example", "backend"), [("cms-gitlab.site.yml", "gitlab"),
+                                                  ("cms-github.site.yml", "github")])
+def test_the_documented_cms_settings_are_valid_and_ask_for_review(tmp_path: Path, example: str,
+                                                                    backend: str) -> None:
+    project = copy_real(tmp_path, "\n" + (EXAMPLES / example).read_text(encoding="utf-8"))
+    settings = require_settings(project.content, project.root)
+    assert settings.cms is not None and settings.cms.backend == backend and settings.cms.review
+    config = cms.config(settings, local=False)
+    assert config["publish_mode"] == "editorial_workflow"
+
+
+def test_the_review_job_shows_each_problem_with_its_file_and_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    project = copy_real(tmp_path)
+    page = project.content / "en" / "kontakt.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--project", str(project.root), "check", "--format", "json"])
+    assert result.exit_code == 1
+    (tmp_path / "check.json").write_text(result.output, encoding="utf-8")
+    status = CliRunner().invoke(main, ["--project", str(project.root), "translations", "status"])
+    (tmp_path / "status.txt").write_text(status.output, encoding="utf-8")
+    script = str(EXAMPLES / "review_report.py")
+    report = json.loads(subprocess.run([sys.executable, script, "codequality", str(tmp_path / "check.json")],
+                                       check=True, capture_output=True, text=True).stdout)
+    found = [r for r in report if r["location"]["path"] == "content/en/kontakt.md"]
+    assert {(r["severity"], r["location"]["lines"]["begin"]) for r in found} == {("major", 1), ("major", 2)}
+    comment = subprocess.run([sys.executable, script, "markdown", str(tmp_path / "check.json"),
+                              str(tmp_path / "status.txt")], check=True, capture_output=True,
+                             text=True).stdout
+    assert "content/en/kontakt.md:2" in comment and "cannot be built" in comment
+    assert "translations status" in comment
+
+
+@pytest.mark.parametrize("example", ["review.gitlab-ci.yml", "review.github.yml"])
+def test_the_ci_examples_run_the_check_and_the_translation_status(example: str) -> None:
+    text = (EXAMPLES / example).read_text(encoding="utf-8")
+    assert isinstance(yaml.safe_load(text), dict)
+    assert "portal check --format json" in text and "portal translations status" in text
+    assert "review_report.py" in text
