@@ -207,7 +207,6 @@ def test_a_new_page_starts_in_swedish_and_the_site_builds_without_its_translatio
     page.locator("[data-slate-editor]").click()
     page.keyboard.type("Ring oss på {{ phone }}.")
     publish(page)
-    browser.close()
     new = project.content / "sv" / "stod-i-skolan.md"
     assert new.exists(), sorted(p.name for p in (project.content / "sv").iterdir())
     assert not any((project.content / code / new.name).exists() for code in ("en", "ar", "fa"))
@@ -216,6 +215,21 @@ def test_a_new_page_starts_in_swedish_and_the_site_builds_without_its_translatio
     html = (out / "sv" / "stod-i-skolan" / "index.html").read_text(encoding="utf-8")
     assert "Stöd i skolan" in html and "070-174 06 05" in html
     assert re.search(r"\{\{|\}\}", html) is None
+
+    # Its English translation, started in the editor: linked by the file name, and a draft
+    open_editor(page, base, "collections/pages_en/new")
+    page.locator("input[id^=title-field]").fill("Support at school")
+    page.locator("textarea[id^=description-field]").fill("How school can help you leave.")
+    page.locator("input[id^=slug-field]").fill("stod-i-skolan")
+    page.locator("[data-slate-editor]").click()
+    page.keyboard.type("Call us on {{ phone }}.")
+    publish(page)
+    browser.close()
+    english = load_page(project.content / "en" / "stod-i-skolan.md", "en", project.root)[0]
+    assert english is not None and english.draft and english.title == "Support at school"
+    status = CliRunner().invoke(main, ["--project", str(project.root), "translations", "status"])
+    row = next(x for x in status.output.splitlines() if x.startswith("stod-i-skolan "))
+    assert row.split()[1:3] == ["source", "draft"] and "MISSING" in row
 
 
 @pytest.mark.skipif(not Path(FIREFOX).exists(), reason="Firefox ESR is not installed "
