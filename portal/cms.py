@@ -35,7 +35,7 @@ REPO = re.compile(r"[A-Za-z0-9_.\-]{1,100}(?:/[A-Za-z0-9_.\-]{1,100}){1,4}")
 BRANCH = re.compile(r"[A-Za-z0-9_\-]{1,100}(?:[./][A-Za-z0-9_\-]{1,100}){0,5}")
 APP_ID = re.compile(r"[A-Za-z0-9_\-]{1,200}")
 GITHUB_API = "https://api.github.com"
-MAX_DESCRIPTION = 155
+MAX_DESCRIPTION = 155  # as checks.MAX_DESCRIPTION (not imported: checks loads Markdown)
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
@@ -234,7 +234,7 @@ def config(settings: Settings, local: bool) -> dict[str, Any]:
     cms = settings.cms
     made: dict[str, Any] = {
         "backend": _backend(settings, local),
-        "locale": "sv" if settings.default_language == "sv" else "en",
+        "locale": ui_language(settings),
         "media_folder": "static/images", "public_folder": "/static/images",
         "slug": {"encoding": "ascii", "clean_accents": True, "sanitize_replacement": "-"},
         "show_preview_links": False,
@@ -245,6 +245,11 @@ def config(settings: Settings, local: bool) -> dict[str, Any]:
     return made
 
 
+def ui_language(settings: Settings) -> str:
+    """The editor's own language: Swedish for a Swedish site, else English."""
+    return "sv" if settings.default_language == "sv" else "en"
+
+
 def config_yaml(settings: Settings, local: bool) -> str:
     """`config.yml` for /admin/, with a note that it is generated."""
     head = ("# Made by the portal from content/site.yml and the front-matter rules: do not edit.\n"
@@ -253,10 +258,10 @@ def config_yaml(settings: Settings, local: bool) -> str:
                                  width=1000)
 
 
-def admin_page(title: str) -> str:
+def admin_page(title: str, lang: str) -> str:
     """The editor's HTML: two scripts from this site and a link to the configuration."""
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{escape(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>{escape(title)}</title>

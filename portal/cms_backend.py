@@ -90,7 +90,7 @@ class LocalBackend:
     def index(self) -> Response:
         settings = require_settings(self.project.content, self.project.root)
         title = f"{settings.programme.get(settings.default_language, '')} – CMS"
-        return Response(cms.admin_page(title), mimetype="text/html")
+        return Response(cms.admin_page(title, cms.ui_language(settings)), mimetype="text/html")
 
     def config(self) -> Response:
         settings = require_settings(self.project.content, self.project.root)
@@ -101,7 +101,10 @@ class LocalBackend:
     def api(self, request: Request) -> Response:
         try:
             body = self.accept(request)
-            result = self.act(body["action"], body.get("params") or {})
+            try:
+                result = self.act(body["action"], body.get("params") or {})
+            except OSError as exc:  # a full disk, a file locked by another program
+                raise Refused(f"the file could not be saved: {exc.strerror or exc}", 500) from None
         except Refused as exc:
             return Response(json.dumps({"error": str(exc)}), status=exc.status,
                             mimetype="application/json")

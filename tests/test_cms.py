@@ -106,6 +106,9 @@ def test_the_config_keeps_the_loaders_rules_for_slug_and_description(project: Pr
     slug = re.compile(fields["slug"]["pattern"][0])
     for value in ("kontakt", "a-1", "x" * 80, "x" * 81, "Kontakt", "a--b", "-a", "a_b", "å", ""):
         assert bool(slug.search(value)) == is_slug(value), value
+    from portal.checks import MAX_DESCRIPTION
+
+    assert cms.MAX_DESCRIPTION == MAX_DESCRIPTION
     description = re.compile(fields["description"]["pattern"][0])
     assert description.search("a" * 155) and not description.search("a" * 156)
     assert not description.search("two\nlines")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..cms import ADMIN, admin_page, config_yaml, vendored
+from ..cms import ADMIN, admin_page, config_yaml, ui_language, vendored
 from ..errors import BuildError
 from ..origins import violations
 from ..settings import Settings
@@ -18,7 +18,7 @@ def files(settings: Settings) -> dict[str, bytes]:
     if settings.cms is None:
         return {}
     title = f"{settings.programme.get(settings.default_language, '')} – CMS"
-    page = admin_page(title)
+    page = admin_page(title, ui_language(settings))
     found = violations(page)  # the same rule as every page: nothing from another origin
     if found:
         raise BuildError(f"{ADMIN}index.html would load {found[0][1]}")
