@@ -246,3 +246,21 @@ def test_the_editor_starts_in_firefox_under_its_policy(recorded: tuple[Project, 
                     "--screenshot", str(tmp_path / "admin.png"), f"{base}/admin/"],
                    check=True, timeout=120, capture_output=True, env={**os.environ, "HOME": str(tmp_path)})
     assert "/admin/decap-cms.js" in app.paths and "/admin/config.yml" in app.paths
+
+
+def test_an_emptied_optional_field_is_left_out_of_the_file(playwright: Playwright,
+                                                           served: tuple[Project, str]) -> None:
+    project, base = served
+    browser = launch(playwright)
+    page = browser.new_page()
+    open_editor(page, base, "collections/pages_fi/entries/kontakt")
+    expect(page.locator("input[id^=order-field]")).to_have_value("8")
+    for field in ("order", "slug", "updated"):
+        page.locator(f"input[id^={field}-field]").fill("")
+    publish(page)
+    browser.close()
+    text = (project.content / "fi" / "kontakt.md").read_text(encoding="utf-8")
+    front = text.split("---")[1]
+    assert not re.search(r"^(order|slug|updated):", front, re.MULTILINE), front
+    result = CliRunner().invoke(main, ["--project", str(project.root), "check"])
+    assert result.exit_code == 0, result.output
