@@ -120,7 +120,7 @@ def page_fields(settings: Settings, code: str) -> list[dict[str, Any]]:
         "slug": {"widget": "string", "required": False,
                  "pattern": [f"^(?=.{{1,{MAX_SLUG}}}$){SLUG.pattern}$",
                              "Lowercase a-z, 0-9 and single hyphens, e.g. kontakt"]},
-        "order": {"widget": "number", "value_type": "int", "required": False, "min": 0},
+        "order": {"widget": "number", "value_type": "int", "required": False},
         "updated": {"widget": "string", "required": False,
                     "pattern": [DATE_PATTERN, "A date written as YYYY-MM-DD"]},
         "draft": {"widget": "boolean", "required": False},
