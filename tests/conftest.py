@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,13 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def nginx(real_project: Project, built: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Debian's nginx on a loopback port, with the config `portal nginx` prints, over the build."""
+    with nginx_serving(real_project, built, tmp_path_factory.mktemp("nginx")) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def nginx_serving(project: Project, built: Path, folder: Path) -> Iterator[str]:
+    """Debian's nginx serving `built` with the config `portal nginx` prints for `project`."""
     import subprocess
     import time
     import urllib.request
@@ -99,11 +107,10 @@ def nginx(real_project: Project, built: Path, tmp_path_factory: pytest.TempPathF
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     assert Path(binary).exists(), "nginx is missing: run `bash .ci/install --test`"
     port = free_port()
-    folder = tmp_path_factory.mktemp("nginx")
     challenges = folder / "acme" / ".well-known" / "acme-challenge"
     challenges.mkdir(parents=True)
     (challenges / "token-123").write_text("token-123.key", encoding="utf-8")
-    result = CliRunner().invoke(main, ["--project", str(real_project.root), "nginx", "--build",
+    result = CliRunner().invoke(main, ["--project", str(project.root), "nginx", "--build",
                                        str(built), "--listen", f"127.0.0.1:{port}",
                                        "--acme-root", str(folder / "acme")])
     assert result.exit_code == 0, result.output

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from ..errors import BuildError
 from ..load.settings import Settings
 from ..publish import marker
-from ..publish.headers import IMMUTABLE, REVALIDATE, Policy, host, security_headers
+from ..publish.headers import IMMUTABLE, REVALIDATE, Policy, admin_headers, host, security_headers
 
 TEMPLATES = Path(__file__).parent.parent / "templates" / "server"
 # What a path may hold to be written, quoted, into nginx's configuration: `$` would start a
@@ -42,9 +42,9 @@ def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None
                              "such as 127.0.0.1:8080 or [::1]:8080")
     base = security_headers(policy)
 
-    def headers(cache: str) -> Markup:
-        lines = [f'        add_header {name} "{value}" always;'
-                 for name, value in {**base, "Cache-Control": cache}.items()]
+    def headers(cache: str, admin: bool = False) -> Markup:
+        values = admin_headers(settings) if admin else {**base, "Cache-Control": cache}
+        lines = [f'        add_header {name} "{value}" always;' for name, value in values.items()]
         return Markup("\n".join(lines))
 
     tls = listen is None
@@ -56,4 +56,4 @@ def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None
         acme_root=acme_root,
         listen=listen or ["443 ssl", "[::]:443 ssl"], tls=tls, certificate=certificate,
         certificate_key=certificate_key, headers=headers, revalidate=REVALIDATE,
-        immutable=IMMUTABLE)
+        immutable=IMMUTABLE, admin=settings.cms is not None)

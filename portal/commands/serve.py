@@ -17,10 +17,12 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ContentError, Problem, errors_in
+from ..load.cms import ADMIN
 from ..load.site import PageCache, Project
 from ..render.app import create_app
 from ..render.bodies import checked_site
 from ..render.templating import check_templates, located, sample_urls
+from .cms_backend import LocalBackend
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 RELOAD_JS = """(function () {
@@ -99,6 +101,7 @@ class Preview:
         self._cache: PageCache = {}
         self._stamps: dict[Path, tuple[int, int]] = {}
         self._lock = threading.Lock()
+        self.admin = LocalBackend(project)  # the editor at /admin/, writing into content/
         self.poll()
 
     def _watched(self) -> dict[Path, tuple[int, int]]:
@@ -162,6 +165,9 @@ class Preview:
                                 headers={"Cache-Control": "no-store"})
         elif request.path == "/_preview/reload.js":
             response = Response(RELOAD_JS, mimetype="text/javascript")
+        elif request.path.startswith(ADMIN) or request.path == ADMIN.rstrip("/"):
+            response = self.admin(request)  # works while the content has errors: to fix them
+            return response(environ, start_response)
         elif self.app is not None and request.path.startswith("/static/"):
             response = Response.from_app(self.app.wsgi_app, environ)  # styles the error page too
         elif self.problems or self.app is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
@@ -13,6 +13,9 @@ from babel.dates import format_time, get_day_names
 
 from ..errors import ContentError, Problem, relative, shown
 from . import yamltext
+
+if TYPE_CHECKING:
+    from .cms import Cms
 
 SETTINGS_FILE = "site.yml"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -92,6 +95,7 @@ class Settings:
     healthcare: Phone  # 1177
     quick_exit: str  # absolute URL of a neutral site
     hide_visit_page: str | None = None  # the page on hiding a visit, linked beside the quick exit
+    cms: Cms | None = None  # web editing at /admin/ (built only with a `cms:` section)
     path: Path = field(default=Path(SETTINGS_FILE), compare=False)
 
     @property
@@ -197,7 +201,7 @@ class _Reader:
     """Reads settings fields, collecting every problem with its line."""
 
     KEYS = ("base_url", "default_language", "languages", "municipality", "programme", "contact",
-            "emergency", "police", "healthcare", "quick_exit", "hide_visit_page")
+            "emergency", "police", "healthcare", "quick_exit", "hide_visit_page", "cms")
 
     def __init__(self, where: str, data: dict[str, Any], lines: dict[yamltext.Key, int]) -> None:
         self.where, self.data, self.lines = where, data, lines
@@ -366,6 +370,7 @@ class _Reader:
                                                 f"(known here: {', '.join(keys)})")
 
     def settings(self) -> Settings:
+        from .cms import read_settings as read_cms  # cms.py imports this module
         self.known((), self.data, self.KEYS)
         if isinstance(self.data.get("contact"), dict):
             self.known(("contact",), self.data["contact"], CONTACT_KEYS)
@@ -401,4 +406,5 @@ class _Reader:
             healthcare=self.phone(country, "healthcare"),
             quick_exit=self.url("quick_exit"),
             hide_visit_page=self.page_name("hide_visit_page") if self.data.get("hide_visit_page") else None,
+            cms=read_cms(self) if "cms" in self.data else None,
         )

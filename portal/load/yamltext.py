@@ -37,7 +37,18 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
                 None, None, f"{node.value!r} is not a real date ({exc})", node.start_mark) from None
 
 
+    # YAML 1.1 reads 17:00 as the base-60 number 1020; YAML 1.2, which the web editor (Decap
+    # CMS) writes, as text. A time written unquoted there must stay the time it says.
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        return node.value if ":" in node.value else super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
+        return node.value if ":" in node.value else super().construct_yaml_float(node)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
 class UnreadableFile(Exception):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..load.settings import Settings
+
+if TYPE_CHECKING:
+    from .cms import Cms
 
 HSTS_SECONDS = 63_072_000  # two years; Mozilla Observatory asks for at least six months
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -59,3 +63,35 @@ def security_headers(policy: Policy) -> dict[str, str]:
 
 def host(settings: Settings) -> str:
     return urlsplit(settings.base_url).hostname or "localhost"
+
+
+ADMIN_CACHE = "no-cache"  # the editor's 6 MB of scripts: revalidated, not fetched every time
+
+
+def admin_csp(cms: Cms | None) -> str:
+    """The policy of /admin/ only: Decap CMS needs 'unsafe-eval' (its schema validator, ajv,
+    compiles code) and inline styles (emotion), and talks to the repository's API."""
+    connect = ["'self'", *(cms.origins if cms else ())]
+    return "; ".join([
+        "default-src 'none'",
+        "script-src 'self' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' blob: data:",
+        "font-src 'self' data:",
+        "media-src 'self' blob:",
+        f"connect-src {' '.join(connect)}",
+        "manifest-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def admin_headers(settings: Settings | None) -> dict[str, str]:
+    """The headers of /admin/: the visitors' headers with the editor's own policy; popups are
+    allowed to answer (GitHub's sign-in window reports back to the editor)."""
+    headers = security_headers(Policy())
+    headers["Content-Security-Policy"] = admin_csp(settings.cms if settings else None)
+    headers["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
+    headers["Cache-Control"] = ADMIN_CACHE
+    return headers

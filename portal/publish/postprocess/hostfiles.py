@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ...load.cms import ADMIN
 from ...load.settings import Settings
-from ..headers import IMMUTABLE, Policy, security_headers
+from ..headers import IMMUTABLE, Policy, admin_headers, security_headers
 
 
 def files(settings: Settings, policy: Policy) -> dict[str, bytes]:
@@ -12,6 +13,14 @@ def files(settings: Settings, policy: Policy) -> dict[str, bytes]:
     headers = security_headers(policy)
     lines = ["/*", *(f"  {name}: {value}" for name, value in headers.items()), "",
              "/static/*", f"  Cache-Control: {IMMUTABLE}", ""]
+    if settings.cms is not None:
+        # The editor's own, looser policy, for /admin/ only. `! Name` detaches the value the
+        # /* rule set (Cloudflare Pages); hosts without it send both policies, which only
+        # adds restrictions: see docs/cms.md.
+        changed = {name: value for name, value in admin_headers(settings).items()
+                   if headers.get(name) != value}
+        lines += [f"{ADMIN}*", *(f"  ! {name}" for name in changed if name in headers),
+                  *(f"  {name}: {value}" for name, value in changed.items()), ""]
     # `302!` because / has an index.html, which would otherwise win; a browser with none of
     # these languages gets the language chooser.
     redirects = [f"/  /{code}/  302!  Language={code}" for code in settings.codes]

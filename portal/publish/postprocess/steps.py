@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ...load.site import Site
 from ..headers import Policy
 from ..previous import digest
-from . import assets, hostfiles, links, search
+from . import admin, assets, hostfiles, links, search
 
 if TYPE_CHECKING:
     from ..output import Output
@@ -25,6 +25,7 @@ def run(output: Output, site: Site, hashed: assets.Assets, records: dict[str, di
     policy = Policy((), wasm=True)  # no inline scripts: every page was checked for them
     for name, data in hostfiles.files(site.settings, policy).items():
         output.write(name, data)
+    admin.write(output, site.settings)
     links.check(found, set(output.files))
     return {"script_hashes": list(policy.script_hashes), "wasm": policy.wasm,
             "fingerprinted": sorted(hashed.files)}
