@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from . import marker
 from .errors import BuildError
-from .server import IMMUTABLE, REVALIDATE, Policy, host, security_headers
+from .server import API_CACHE, IMMUTABLE, REVALIDATE, Policy, api_headers, host, security_headers
 from .settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates" / "server"
@@ -46,9 +46,10 @@ def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None
                              "such as 127.0.0.1:8080 or [::1]:8080")
     base = security_headers(policy)
 
-    def headers(cache: str) -> Markup:
+    def headers(cache: str, api: bool = False) -> Markup:
         lines = [f'        add_header {name} "{value}" always;'
-                 for name, value in {**base, "Cache-Control": cache}.items()]
+                 for name, value in {**(api_headers(policy) if api else base),
+                                     "Cache-Control": cache}.items()]
         return Markup("\n".join(lines))
 
     tls = listen is None
@@ -60,4 +61,4 @@ def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None
         acme_root=acme_root,
         listen=listen or ["443 ssl", "[::]:443 ssl"], tls=tls, certificate=certificate,
         certificate_key=certificate_key, headers=headers, revalidate=REVALIDATE,
-        immutable=IMMUTABLE)
+        immutable=IMMUTABLE, api_cache=API_CACHE)

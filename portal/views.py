@@ -12,7 +12,8 @@ from flask import Blueprint, Flask, abort, current_app, g, render_template, requ
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .content import SEARCH_PATH, Page, search_url
+from . import structured
+from .content import SEARCH_PATH, Page, feed_url, search_url
 from .markdown import phone_link
 from .settings import Language
 from .site import Site
@@ -147,7 +148,11 @@ def page_inputs(page: Page) -> dict[str, Any]:
 
 
 def page_context(page: Page) -> dict[str, Any]:
-    return {**page_inputs(page), "body": portal().site.html(page)}
+    """page_inputs, the body, and what is made from them: the page's JSON-LD."""
+    site = portal().site
+    body = site.html(page)
+    return {**page_inputs(page), "body": body, "feed_url": feed_url(page.lang),
+            "structured_data": structured.script(structured.graph(site.settings, page, body))}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""After rendering, into the staging folder: assets, search index, host files, link check."""
+"""After rendering, into the staging folder: assets, search index, the JSON API and feeds,
+host files, link check."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..incremental import digest
 from ..server import Policy
 from ..site import Site
-from . import assets, hostfiles, links, search
+from . import api, assets, feeds, hostfiles, links, search
 
 if TYPE_CHECKING:
     from ..output import Output
@@ -20,6 +21,8 @@ def run(output: Output, site: Site, hashed: assets.Assets, records: dict[str, di
     for url, data in hashed.files.items():
         output.write(url.lstrip("/"), data)
     index_search(output, site, records, base, jobs)
+    api.write(output, site, hashed.mapping, records)
+    feeds.write(output, site)
     found = {url: targets for record in records.values()
              for url, targets in record.get("links", {}).items()}
     policy = Policy((), wasm=True)  # no inline scripts: every page was checked for them

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..server import IMMUTABLE, Policy, security_headers
+from ..server import API_CACHE, API_HEADERS, API_PATH, IMMUTABLE, Policy, security_headers
 from ..settings import Settings
 
 
@@ -10,8 +10,13 @@ def files(settings: Settings, policy: Policy) -> dict[str, bytes]:
     """Both files by name. Hosts combine the values of every rule that matches a path, so
     Cache-Control is set only for /static/*: pages keep the host's default (revalidate)."""
     headers = security_headers(policy)
+    # /api/* adds its own Cross-Origin-Resource-Policy: a host that joins it with the site's
+    # gives `same-origin, cross-origin`, which browsers ignore as invalid (Fetch standard), so
+    # either way other sites may read the API; Access-Control-Allow-Origin is /api/'s alone.
+    api = {**API_HEADERS, "Cache-Control": API_CACHE}
     lines = ["/*", *(f"  {name}: {value}" for name, value in headers.items()), "",
-             "/static/*", f"  Cache-Control: {IMMUTABLE}", ""]
+             "/static/*", f"  Cache-Control: {IMMUTABLE}", "",
+             f"{API_PATH}*", *(f"  {name}: {value}" for name, value in api.items()), ""]
     # `302!` because / has an index.html, which would otherwise win; a browser with none of
     # these languages gets the language chooser.
     redirects = [f"/  /{code}/  302!  Language={code}" for code in settings.codes]

@@ -1,0 +1,90 @@
+"""Structured data (schema.org JSON-LD) in every page: the service and, on a page of questions
+and answers, its FAQPage.
+
+The JSON is written by json.dumps with `<`, `>` and `&` escaped (as `\\u003c` …), so no
+title, answer or setting can end the `<script type="application/ld+json">` element; a
+browser never runs such a data block, and origins.py allows exactly that type.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from .bodytext import questions
+from .content import Page
+from .settings import Phone, Settings
+
+SCHEMA = "https://schema.org/"
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+TYPE = "application/ld+json"
+
+
+def opening_hours(settings: Settings) -> list[dict[str, Any]]:
+    """The settings' hours as schema.org OpeningHoursSpecifications."""
+    return [{"@type": "OpeningHoursSpecification",
+             "dayOfWeek": [SCHEMA + DAY_NAMES[day - 1] for day in hours.weekdays],
+             "opens": hours.opens, "closes": hours.closes}
+            for hours in settings.contact.hours]
+
+
+def service(settings: Settings, lang: str, service_type: str) -> dict[str, Any]:
+    """The programme as a GovernmentService of the municipality, with its channels."""
+    contact = settings.contact
+    hours = opening_hours(settings)
+    languages = list(settings.codes)
+
+    def point(phone: Phone) -> dict[str, Any]:
+        return {"@type": "ContactPoint", "telephone": phone.dial, "hoursAvailable": hours}
+
+    municipality = settings.municipality[lang]
+    return {
+        "@type": "GovernmentService",
+        "name": settings.programme[lang],
+        "serviceType": service_type,
+        "url": settings.absolute(f"/{lang}/"),
+        "provider": {"@type": "GovernmentOrganization", "name": municipality},
+        "areaServed": {"@type": "AdministrativeArea", "name": municipality},
+        "availableChannel": [
+            {"@type": "ServiceChannel", "availableLanguage": languages,
+             "servicePhone": point(contact.phone)},
+            {"@type": "ServiceChannel", "availableLanguage": languages,
+             "serviceSmsNumber": point(contact.sms)},
+            {"@type": "ServiceChannel", "availableLanguage": languages,
+             "serviceLocation": {"@type": "Place", "address": contact.address}},
+        ],
+    }
+
+
+def faq(settings: Settings, page: Page, body: str) -> dict[str, Any] | None:
+    """A FAQPage from the page's rendered headings (see bodytext.questions), when the page
+    says `faq: true` and has questions."""
+    pairs = questions(body) if page.faq else []
+    if not pairs:
+        return None
+    return {"@type": "FAQPage", "url": settings.absolute(page.url), "inLanguage": page.lang,
+            "mainEntity": [{"@type": "Question", "name": question,
+                            "acceptedAnswer": {"@type": "Answer", "text": answer}}
+                           for question, answer in pairs]}
+
+
+def graph(settings: Settings, page: Page, body: str) -> dict[str, Any]:
+    """Everything a page says about itself, as one JSON-LD document."""
+    nodes = [service(settings, page.lang, _("Support for leaving criminal networks"))]
+    found = faq(settings, page, body)
+    if found is not None:
+        nodes.append(found)
+    return {"@context": "https://schema.org", "@graph": nodes}
+
+
+def script_json(data: Any) -> str:
+    """Compact JSON that is safe inside an HTML element: `<`, `>` and `&` escaped."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def script(data: Any) -> Markup:
+    return Markup(f'<script type="{TYPE}">{script_json(data)}</script>')
