@@ -44,6 +44,7 @@ class _Reader(HTMLParser):
         self.blocks: list[Block] = []
         self._chunks: list[str] = []
         self._heading: tuple[int, str] | None = None
+        self._pre = 0  # inside <pre>, line breaks are the text's own
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in HEADINGS:
@@ -51,6 +52,7 @@ class _Reader(HTMLParser):
             self._heading = (HEADINGS[tag], dict(attrs).get("id") or "")
         elif tag in BREAKS:
             self._chunks.append("\n")
+        self._pre += tag == "pre"
 
     def handle_endtag(self, tag: str) -> None:
         if tag in HEADINGS and self._heading is not None:
@@ -59,9 +61,11 @@ class _Reader(HTMLParser):
             self._chunks, self._heading = [], None
         elif tag in BREAKS:
             self._chunks.append("\n")
+        self._pre -= tag == "pre" and self._pre > 0
 
     def handle_data(self, data: str) -> None:
-        self._chunks.append(data.replace("\n", " ") if self._heading else data)
+        """Text; a line break in the source is a space, as a browser shows it."""
+        self._chunks.append(data if self._pre and not self._heading else data.replace("\n", " "))
 
     def _flush(self) -> None:
         text = _lines(self._chunks)
