@@ -96,3 +96,14 @@ def test_a_right_to_left_feed_and_a_page_without_a_date(small: Project) -> None:
     assert text(root, "updated") == text(entries[0], "updated") == "2030-01-02T00:00:00Z"
     assert "https://test.ekbacka.example/ar/bila/" not in {text(e, "id") for e in entries}
     assert load(out, "/api/v1/ar/bila.json")["updated"] is None
+
+
+def test_characters_xml_cannot_hold_do_not_break_the_feed(small: Project) -> None:
+    (small.content / "sv" / "styr.md").write_text(
+        '---\ntitle: "Styr\\x01tecken\\x0b"\ndescription: "Med\\x1f tecken"\nupdated: 2030-01-01\n---\n\n'
+        "Text.\n", encoding="utf-8")
+    out = small.root / "build"
+    build(small, out)
+    entry = feed(out, "sv").find(A + "entry")
+    assert entry is not None
+    assert (text(entry, "title"), text(entry, "summary")) == ("Styrtecken", "Med tecken")

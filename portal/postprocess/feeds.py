@@ -8,6 +8,7 @@ time is its newest entry's, never the build's, so a rebuild writes the same byte
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NO_DATE = dt.date(1970, 1, 1)  # a feed none of whose pages has a date (RFC 4287 needs one)
+# Characters XML 1.0 cannot hold at all (a title may have them, written as YAML escapes):
+# ElementTree would write them, and a feed reader would refuse the whole feed.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def stamp(day: dt.date) -> str:
@@ -40,7 +44,7 @@ def atom(site: Site, code: str) -> bytes:
 
     def add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         element = ET.SubElement(parent, tag, attrs)
-        element.text = text
+        element.text = None if text is None else NOT_XML.sub("", text)
         return element
 
     feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: code})
