@@ -86,13 +86,15 @@ def blocks(html: str) -> list[Block]:
     return reader.blocks
 
 
-def headings(html: str) -> list[Heading]:
-    return [block.heading for block in blocks(html) if block.heading is not None]
+def headings(html: str | list[Block]) -> list[Heading]:
+    found = blocks(html) if isinstance(html, str) else html
+    return [block.heading for block in found if block.heading is not None]
 
 
-def plain_text(html: str) -> str:
+def plain_text(html: str | list[Block]) -> str:
     """The body as plain text: a line per heading, paragraph or list item."""
-    return "\n".join(block.heading.text if block.heading else block.text for block in blocks(html))
+    found = blocks(html) if isinstance(html, str) else html
+    return "\n".join(block.heading.text if block.heading else block.text for block in found)
 
 
 def questions(html: str) -> list[tuple[str, str]]:

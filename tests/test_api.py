@@ -268,3 +268,14 @@ def test_static_host_files_open_only_api_to_other_sites(built: Path) -> None:
     assert rules["/*"]["Cross-Origin-Resource-Policy"] == "same-origin"
     assert not any("Access-Control-Allow-Origin" in headers for rule, headers in rules.items()
                    if rule != "/api/*")
+
+
+def test_documents_made_in_several_processes_are_the_same_as_in_one(real_project: Project) -> None:
+    from portal.postprocess import api
+    from portal.site import load_site
+
+    site, _ = load_site(real_project, bodies=False)
+    assert site is not None
+    pages = list(site.pages())
+    assert len(pages) >= 8  # enough to be shared among two processes
+    assert api.documents(site, {}, pages, 2) == api.documents(site, {}, pages, 1)

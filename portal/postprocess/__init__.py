@@ -21,7 +21,7 @@ def run(output: Output, site: Site, hashed: assets.Assets, records: dict[str, di
     for url, data in hashed.files.items():
         output.write(url.lstrip("/"), data)
     index_search(output, site, records, base, jobs)
-    api.write(output, site, hashed.mapping, records)
+    api.write(output, site, hashed.mapping, records, jobs)
     feeds.write(output, site)
     found = {url: targets for record in records.values()
              for url, targets in record.get("links", {}).items()}

@@ -13,6 +13,7 @@ are linked from the previous build, like the pages themselves.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
@@ -111,19 +112,49 @@ def page_document(site: Site, page: Page, mapping: dict[str, str]) -> dict[str, 
     html = site.html(page)
     base = site.settings.base_url.rstrip("/")
     shown = SITE_PATH.sub(lambda m: m.group(1) + base + "/", assets.rewrite(html, mapping))
+    blocks = bodytext.blocks(html)
     return {
         **page_fields(site, page),
         "html": shown,
-        "text": bodytext.plain_text(html),
-        "headings": [{"level": h.level, "id": h.id, "text": h.text}
-                     for h in bodytext.headings(html)],
+        "text": bodytext.plain_text(blocks),
+        "headings": [{"level": b.heading.level, "id": b.heading.id, "text": b.heading.text}
+                     for b in blocks if b.heading is not None],
     }
 
 
+# What forked workers make documents from: set just before the pool starts, inherited by fork.
+_WORK: tuple[Site, dict[str, str], list[Page]] | None = None
+
+
+def _documents(share: int, jobs: int) -> list[bytes]:
+    assert _WORK is not None
+    site, mapping, pages = _WORK
+    return [encode(page_document(site, page, mapping)) for page in pages[share::jobs]]
+
+
+def documents(site: Site, mapping: dict[str, str], pages: list[Page], jobs: int) -> list[bytes]:
+    """Each page's document, in order. A page's body is rendered again here (the renderers'
+    processes have ended), so a clean build shares that work among `jobs` processes."""
+    global _WORK
+    if jobs < 2 or len(pages) < 4 * jobs:
+        return [encode(page_document(site, page, mapping)) for page in pages]
+    _WORK = (site, mapping, pages)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            shares = pool.starmap(_documents, [(share, jobs) for share in range(jobs)])
+    finally:
+        _WORK = None
+    result: list[bytes] = [b""] * len(pages)
+    for share, made in enumerate(shares):
+        result[share::jobs] = made
+    return result
+
+
 def write(output: Output, site: Site, mapping: dict[str, str],
-          records: dict[str, dict[str, Any]]) -> None:
+          records: dict[str, dict[str, Any]], jobs: int = 1) -> None:
     """Every API document into the build; `records` gains one unit per page's document."""
     output.write(_file(site_url()), encode(site_document(site.settings)))
+    todo: list[tuple[Page, str]] = []
     for code in site.settings.codes:
         pages = list(site.pages(code))
         output.write(_file(pages_url(code)), encode({
@@ -135,8 +166,12 @@ def write(output: Output, site: Site, mapping: dict[str, str],
             record = output.previous.reusable(unit, key)
             if record is not None:
                 output.adopt(record["files"])
+                records[unit] = record
             else:
-                rel = _file(page_url(page))
-                output.write(rel, encode(page_document(site, page, mapping)))
-                record = {"key": key, "files": [f for f in (rel, rel + ".gz") if f in output.files]}
-            records[unit] = record
+                todo.append((page, key))
+    made = documents(site, mapping, [page for page, _ in todo], jobs)
+    for (page, key), data in zip(todo, made, strict=True):
+        rel = _file(page_url(page))
+        output.write(rel, data)
+        records[f"api:{page.url}"] = {"key": key,
+                                      "files": [f for f in (rel, rel + ".gz") if f in output.files]}
