@@ -71,10 +71,11 @@ def faq(settings: Settings, page: Page, body: str) -> dict[str, Any] | None:
                            for question, answer in pairs]}
 
 
-def graph(settings: Settings, page: Page, body: str) -> dict[str, Any]:
-    """Everything a page says about itself, as one JSON-LD document."""
-    nodes = [service(settings, page.lang, _("Support for leaving criminal networks"))]
-    found = faq(settings, page, body)
+def graph(settings: Settings, lang: str, page: Page | None = None, body: str = "") -> dict[str, Any]:
+    """Everything a page (or the language chooser, without `page`) says about itself, as one
+    JSON-LD document."""
+    nodes = [service(settings, lang, _("Support for leaving criminal networks"))]
+    found = faq(settings, page, body) if page is not None else None
     if found is not None:
         nodes.append(found)
     return {"@context": "https://schema.org", "@graph": nodes}

@@ -152,7 +152,8 @@ def page_context(page: Page) -> dict[str, Any]:
     site = portal().site
     body = site.html(page)
     return {**page_inputs(page), "body": body, "feed_url": feed_url(page.lang),
-            "structured_data": structured.script(structured.graph(site.settings, page, body))}
+            "structured_data": structured.script(
+                structured.graph(site.settings, page.lang, page, body))}
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,9 @@ def chooser() -> str:
                            starts=[state.site.start(code) for code in settings.codes],
                            choices=choices, links=[], page=None, exit_labels=exit_labels(),
                            chooser_description=state.site.start(settings.default_language).description,
-                           canonical=settings.absolute("/"))
+                           canonical=settings.absolute("/"),
+                           structured_data=structured.script(
+                               structured.graph(settings, settings.default_language)))
 
 
 @bp.route("/<lang>/")

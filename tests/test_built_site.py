@@ -168,7 +168,9 @@ def test_root_is_a_language_chooser_with_every_language_by_its_own_name(built: P
     assert not soup.find("img")  # no flags
     exit_labels = {s["lang"]: s.text for s in soup.select(".js-portal-exit-button span[lang]")}
     assert list(exit_labels) == list(LANGS) and exit_labels["sv"] == "Lämna sidan"
-    assert [s["src"].split("/")[-1].split(".")[0] for s in soup.find_all("script")] == ["portal"]
+    assert [s["src"].split("/")[-1].split(".")[0] for s in soup.find_all("script", src=True)] == [
+        "portal"]
+    assert [s["type"] for s in soup.find_all("script", src=False)] == ["application/ld+json"]
 
 
 def test_easy_to_read_pages_are_marked_and_linked_from_the_swedish_start_page(built: Path) -> None:

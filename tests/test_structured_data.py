@@ -193,3 +193,11 @@ def test_faq_must_be_true_or_false(small: Project, value: str) -> None:
     assert found[0].startswith("content/sv/fragor.md:4: faq ") and "must be true or false" in found[0]
     with pytest.raises(ContentError):
         build(small, small.root / "build")
+
+
+def test_the_language_chooser_describes_the_service_in_the_default_language(built: Path) -> None:
+    data = json_ld(built / "index.html")
+    assert validator("structured-data").is_valid(data)
+    service = nodes(data, "GovernmentService")
+    assert len(data["@graph"]) == 1 and service[0]["name"] == "Avhopparverksamheten i Ekbacka"
+    assert service[0]["serviceType"] == "Stöd för att lämna kriminella nätverk"
