@@ -61,6 +61,7 @@ FIELDS = {
                        "default-language page this translation matches",
 }
 MAX_BYTES = 2_000_000
+MAX_NAME_BYTES = 247  # a file name holds 255 bytes: the API's `<name>.json.gz` must fit
 GLOSSARY_FILE = "glossary.yml"
 
 
@@ -226,6 +227,10 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
             return ""
         return " ".join(str(value).split())
 
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        problems.append(Problem(where, None, f"the file name is {len(name.encode('utf-8'))} bytes "
+                                f"long; at most {MAX_NAME_BYTES} can be published (the page's "
+                                "data file adds .json.gz to it): shorten it"))
     title, description = text("title"), text("description")
     slug = data.get("slug")
     if name == INDEX:

@@ -279,3 +279,16 @@ def test_documents_made_in_several_processes_are_the_same_as_in_one(real_project
     pages = list(site.pages())
     assert len(pages) >= 8  # enough to be shared among two processes
     assert api.documents(site, {}, pages, 2) == api.documents(site, {}, pages, 1)
+
+
+def test_a_file_name_too_long_for_its_data_file_is_refused_with_its_name(small: Project) -> None:
+    from portal.errors import ContentError
+
+    name = "å" * 126  # 252 bytes: name.md fits in a file name, name.json would not
+    (small.content / "sv" / f"{name}.md").write_text(
+        "---\ntitle: Lång\ndescription: Ett långt namn.\nslug: lang\n---\n\nText.\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=rf"content/sv/{name}\.md: the file name is 252 bytes long"):
+        build(small, small.root / "build")
+    (small.content / "sv" / f"{name}.md").rename(small.content / "sv" / f"{name[:123]}.md")
+    out = build(small, small.root / "build").out
+    assert load(out, f"/api/v1/sv/{name[:123]}.json")["url"].endswith("/sv/lang/")
