@@ -201,3 +201,14 @@ def test_the_language_chooser_describes_the_service_in_the_default_language(buil
     service = nodes(data, "GovernmentService")
     assert len(data["@graph"]) == 1 and service[0]["name"] == "Avhopparverksamheten i Ekbacka"
     assert service[0]["serviceType"] == "Stöd för att lämna kriminella nätverk"
+
+
+def test_a_faq_page_without_headings_is_named_in_a_warning(small: Project) -> None:
+    (small.content / "sv" / "fragor.md").write_text(
+        "---\ntitle: Frågor\ndescription: Svar.\nfaq: true\n---\n\nKostar det något? Nej.\n",
+        encoding="utf-8")
+    site, problems = load_site(small)
+    assert site is not None
+    assert [str(p) for p in problems if "faq" in p.message] == [
+        "content/sv/fragor.md:4: warning: faq: true, but the text has no headings: write each "
+        "question as a heading (### Kostar det något?) with its answer under it, or remove `faq:`"]
