@@ -1,5 +1,5 @@
-"""Structured data (schema.org JSON-LD) in every page: the service and, on a page of questions
-and answers, its FAQPage.
+"""Structured data (schema.org JSON-LD) in every page: the service, and the page itself (a
+WebPage, or on a page of questions and answers a FAQPage).
 
 The JSON is written by json.dumps with `<`, `>` and `&` escaped (as `\\u003c` …), so no
 title, answer or setting can end the `<script type="application/ld+json">` element; a
@@ -59,25 +59,29 @@ def service(settings: Settings, lang: str, service_type: str) -> dict[str, Any]:
     }
 
 
-def faq(settings: Settings, page: Page, body: str) -> dict[str, Any] | None:
-    """A FAQPage from the page's rendered headings (see bodytext.questions), when the page
-    says `faq: true` and has questions."""
+def web_page(settings: Settings, page: Page, body: str) -> dict[str, Any]:
+    """The page itself: a WebPage, or a FAQPage when it says `faq: true` and has questions
+    (read from its rendered headings, see bodytext.questions)."""
+    node: dict[str, Any] = {"@type": "WebPage", "name": page.title,
+                            "description": page.description,
+                            "url": settings.absolute(page.url), "inLanguage": page.lang}
+    if page.updated is not None:
+        node["dateModified"] = page.updated.isoformat()
     pairs = questions(body) if page.faq else []
-    if not pairs:
-        return None
-    return {"@type": "FAQPage", "url": settings.absolute(page.url), "inLanguage": page.lang,
-            "mainEntity": [{"@type": "Question", "name": question,
-                            "acceptedAnswer": {"@type": "Answer", "text": answer}}
-                           for question, answer in pairs]}
+    if pairs:
+        node["@type"] = "FAQPage"
+        node["mainEntity"] = [{"@type": "Question", "name": question,
+                               "acceptedAnswer": {"@type": "Answer", "text": answer}}
+                              for question, answer in pairs]
+    return node
 
 
 def graph(settings: Settings, lang: str, page: Page | None = None, body: str = "") -> dict[str, Any]:
     """Everything a page (or the language chooser, without `page`) says about itself, as one
     JSON-LD document."""
     nodes = [service(settings, lang, _("Support for leaving criminal networks"))]
-    found = faq(settings, page, body) if page is not None else None
-    if found is not None:
-        nodes.append(found)
+    if page is not None:
+        nodes.append(web_page(settings, page, body))
     return {"@context": "https://schema.org", "@graph": nodes}
 
 

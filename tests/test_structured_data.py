@@ -49,7 +49,7 @@ def test_each_schema_org_type_cites_its_definition_and_lists_only_its_properties
     types = {name: d for name, d in schema["$defs"].items() if name[0].isupper()}
     assert set(types) == {"GovernmentService", "GovernmentOrganization", "AdministrativeArea",
                           "ServiceChannel", "ContactPoint", "OpeningHoursSpecification", "Place",
-                          "FAQPage", "Question", "Answer"}
+                          "WebPage", "FAQPage", "Question", "Answer"}
     for name, definition in types.items():
         assert re.match(rf"https://schema\.org/{name}[ .]", definition["description"]), name
         assert definition["additionalProperties"] is False, name
@@ -132,6 +132,18 @@ def test_only_pages_marked_faq_are_faq_pages(built: Path) -> None:
     assert marked == {(code, "fragor-och-svar") for code in LANGS}
 
 
+def test_each_page_describes_itself_as_the_page_shows_it(built: Path) -> None:
+    for code in LANGS:
+        for summary in load(built, f"/api/v1/{code}/pages.json")["pages"]:
+            path = file_for(built, urlsplit(summary["url"]).path)
+            soup = parse(path)
+            [page] = [n for n in json_ld(path)["@graph"] if n["@type"] in ("WebPage", "FAQPage")]
+            assert page["name"] == soup.find("h1").get_text(strip=True) == summary["title"]
+            assert page["description"] == soup.find("meta", attrs={"name": "description"})["content"]
+            assert page["url"] == soup.find("link", rel="canonical")["href"] == summary["url"]
+            assert page["inLanguage"] == code and page.get("dateModified") == summary["updated"]
+
+
 def test_structured_data_is_compact(built: Path) -> None:
     raw = SCRIPT.findall((built / "sv" / "kontakt" / "index.html").read_text(encoding="utf-8"))[0]
     assert raw == json.dumps(json.loads(raw), ensure_ascii=False, separators=(",", ":"))
@@ -160,6 +172,7 @@ def test_text_that_could_close_the_script_element_stays_data(small: Project) -> 
     data = json_ld(path)
     assert validator("structured-data").is_valid(data)
     assert nodes(data, "GovernmentService")[0]["name"] == f"Avhopp {HOSTILE}"
+    assert nodes(data, "FAQPage")[0]["name"] == f"Frågor {HOSTILE}"
     faq = nodes(data, "FAQPage")[0]["mainEntity"]
     assert [q["name"] for q in faq] == ["Vad betyder </script> och <!--?", "Sista frågan?"]
     assert faq[0]["acceptedAnswer"]["text"] == "Det är </script> & fet text ."
