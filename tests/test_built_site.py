@@ -71,7 +71,8 @@ def test_hreflang_alternates_are_reciprocal_and_include_x_default(built: Path) -
     for path in content_pages(built):
         soup = parse(path)
         canonical = soup.find("link", rel="canonical")["href"]
-        links = {link["hreflang"]: link["href"] for link in soup.find_all("link", rel="alternate")}
+        links = {link["hreflang"]: link["href"]
+                 for link in soup.find_all("link", rel="alternate", hreflang=True)}
         assert "x-default" in links, path
         assert links[path.relative_to(built).parts[0]] == canonical, path
         alternates[canonical] = links
@@ -91,7 +92,8 @@ def test_sitemap_lists_exactly_the_canonical_urls_with_alternates(built: Path) -
     for entry in entries:
         loc = entry.find("s:loc", SITEMAP_NS).text
         page = parse(file_for(built, urlsplit(loc).path))
-        in_page = {link["hreflang"]: link["href"] for link in page.find_all("link", rel="alternate")
+        in_page = {link["hreflang"]: link["href"]
+                   for link in page.find_all("link", rel="alternate", hreflang=True)
                    if link["hreflang"] != "x-default"}
         in_map = {x.get("hreflang"): x.get("href") for x in entry.findall("x:link", SITEMAP_NS)}
         assert in_map == in_page, loc
@@ -120,7 +122,7 @@ def test_language_switcher_leads_to_the_same_page_in_each_language(built: Path) 
         soup = parse(path)
         canonical = soup.find("link", rel="canonical")["href"]
         alternates = {link["hreflang"]: urlsplit(link["href"]).path
-                      for link in soup.find_all("link", rel="alternate")}
+                      for link in soup.find_all("link", rel="alternate", hreflang=True)}
         switcher = soup.select(".portal-languages__link")
         assert [a["lang"] for a in switcher] == list(LANGS)
         for link in switcher:
@@ -166,7 +168,9 @@ def test_root_is_a_language_chooser_with_every_language_by_its_own_name(built: P
     assert not soup.find("img")  # no flags
     exit_labels = {s["lang"]: s.text for s in soup.select(".js-portal-exit-button span[lang]")}
     assert list(exit_labels) == list(LANGS) and exit_labels["sv"] == "Lämna sidan"
-    assert [s["src"].split("/")[-1].split(".")[0] for s in soup.find_all("script")] == ["portal"]
+    assert [s["src"].split("/")[-1].split(".")[0] for s in soup.find_all("script", src=True)] == [
+        "portal"]
+    assert [s["type"] for s in soup.find_all("script", src=False)] == ["application/ld+json"]
 
 
 def test_easy_to_read_pages_are_marked_and_linked_from_the_swedish_start_page(built: Path) -> None:
@@ -239,7 +243,7 @@ def test_chooser_and_search_pages_have_link_previews_and_alternates(built: Path)
         assert soup.find("meta", attrs={"name": "description"})["content"]
         assert soup.find("link", rel="canonical")["href"].startswith("https://avhopp.ekbacka.example/")
     search = parse(built / "ar" / "search" / "index.html")
-    assert {link["hreflang"] for link in search.find_all("link", rel="alternate")} == {
+    assert {link["hreflang"] for link in search.find_all("link", rel="alternate", hreflang=True)} == {
         *LANGS, "x-default"}
 
 

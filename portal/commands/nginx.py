@@ -11,7 +11,16 @@ from markupsafe import Markup
 from ..errors import BuildError
 from ..load.settings import Settings
 from ..publish import marker
-from ..publish.headers import IMMUTABLE, REVALIDATE, Policy, admin_headers, host, security_headers
+from ..publish.headers import (
+    API_CACHE,
+    IMMUTABLE,
+    REVALIDATE,
+    Policy,
+    admin_headers,
+    api_headers,
+    host,
+    security_headers,
+)
 
 TEMPLATES = Path(__file__).parent.parent / "templates" / "server"
 # What a path may hold to be written, quoted, into nginx's configuration: `$` would start a
@@ -42,8 +51,9 @@ def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None
                              "such as 127.0.0.1:8080 or [::1]:8080")
     base = security_headers(policy)
 
-    def headers(cache: str, admin: bool = False) -> Markup:
-        values = admin_headers(settings) if admin else {**base, "Cache-Control": cache}
+    def headers(cache: str, admin: bool = False, api: bool = False) -> Markup:
+        values = (admin_headers(settings) if admin
+                  else {**(api_headers(policy) if api else base), "Cache-Control": cache})
         lines = [f'        add_header {name} "{value}" always;' for name, value in values.items()]
         return Markup("\n".join(lines))
 
@@ -56,4 +66,4 @@ def nginx_config(settings: Settings, root: Path, listen: list[str] | None = None
         acme_root=acme_root,
         listen=listen or ["443 ssl", "[::]:443 ssl"], tls=tls, certificate=certificate,
         certificate_key=certificate_key, headers=headers, revalidate=REVALIDATE,
-        immutable=IMMUTABLE, admin=settings.cms is not None)
+        immutable=IMMUTABLE, admin=settings.cms is not None, api_cache=API_CACHE)

@@ -135,6 +135,10 @@ def _check_page(page: Page, siblings: dict[str, Page], project: Project,
             level = new
         for tag in TAG.findall(line) if "<" in line else ():
             problems += [warning(page.path, number, message) for message in _removed(tag)]
+    if page.faq and level == 1:
+        problems.append(warning(page.path, page.line("faq"), "faq: true, but the text has no "
+                        "headings: write each question as a heading (### Kostar det något?) "
+                        "with its answer under it, or remove `faq:`"))
     return problems
 
 

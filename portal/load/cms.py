@@ -126,6 +126,7 @@ def page_fields(settings: Settings, code: str) -> list[dict[str, Any]]:
                     "pattern": [DATE_PATTERN, "A date written as YYYY-MM-DD"]},
         "draft": {"widget": "boolean", "required": False},
         "easy_read": {"widget": "boolean", "required": False},
+        "faq": {"widget": "boolean", "required": False},
         "reviewed": {"widget": "string", "required": False,
                      "pattern": [DATE_PATTERN, "A date written as YYYY-MM-DD"]},
         # Written by `portal translations done`, never by hand: kept as it is when saved.

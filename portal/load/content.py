@@ -23,6 +23,14 @@ SEARCH_PATH = "/{code}/search/"  # every language's search page (the URL scheme'
 
 def search_url(code: str) -> str:
     return SEARCH_PATH.format(code=code)
+
+
+FEED_PATH = "/{code}/feed.xml"  # every language's Atom feed of updated pages
+
+
+def feed_url(code: str) -> str:
+    return FEED_PATH.format(code=code)
+
 RESERVED = {"search", "poster"}  # slugs the portal itself uses in every language
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_SLUG = 80
@@ -45,12 +53,15 @@ FIELDS = {
     "draft": "true or false: a draft is shown in the preview but never published",
     "easy_read": "true for an easy-to-read page (lättläst): marked as such, linked from the "
                  "start page rather than the menu, and not expected in other languages",
+    "faq": "true for a page of questions and answers: each heading of its deepest level is a "
+           "question, the text after it the answer (search engines may show them)",
     "reviewed": "the date a native speaker last checked this translation, as YYYY-MM-DD (leave "
                 "it out until one has)",
     "translated_from": "filled in by `portal translations done`: the version of the "
                        "default-language page this translation matches",
 }
 MAX_BYTES = 2_000_000
+MAX_NAME_BYTES = 247  # a file name holds 255 bytes: the API's `<name>.json.gz` must fit
 GLOSSARY_FILE = "glossary.yml"
 
 
@@ -72,6 +83,7 @@ class Page:
     translated_from: str | None  # fingerprint of the source page this translation matches
     easy_read: bool
     reviewed: dt.date | None = None  # when a native speaker last checked this translation
+    faq: bool = False  # questions and answers: marked up as a schema.org FAQPage
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -215,6 +227,10 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
             return ""
         return " ".join(str(value).split())
 
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        problems.append(Problem(where, None, f"the file name is {len(name.encode('utf-8'))} bytes "
+                                f"long; at most {MAX_NAME_BYTES} can be published (the page's "
+                                "data file adds .json.gz to it): shorten it"))
     title, description = text("title"), text("description")
     slug = data.get("slug")
     if name == INDEX:
@@ -256,6 +272,11 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
     if not isinstance(easy_read, bool):
         problem("easy_read", f"easy_read {shown(easy_read)} must be true or false")
         easy_read = False
+    faq = data.get("faq", False)
+    if not isinstance(faq, bool):
+        problem("faq", f"faq {shown(faq)} must be true or false (true: the page's headings "
+                       "are questions, the text after each its answer)")
+        faq = False
     source = data.get("translated_from")
     if source is not None and not isinstance(source, str):
         source = str(source)
@@ -263,7 +284,7 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
     if errors_in(problems):
         return None, problems
     return Page(lang, name, where, title, description, slug, order, updated, draft, body,
-                body_line, source, easy_read, reviewed, at), problems
+                body_line, source, easy_read, reviewed, faq, at), problems
 
 
 # Python-Markdown matches each `[` against the rest of its paragraph, so its time grows with

@@ -19,6 +19,7 @@ SRCSET = {"srcset", "imagesrcset"}
 # `<link rel=...>` kinds that load something; canonical and alternate links only name a page.
 LOADING_RELS = {"stylesheet", "icon", "apple-touch-icon", "mask-icon", "preload", "prefetch",
                 "modulepreload", "manifest", "dns-prefetch", "preconnect", "prerender"}
+DATA_BLOCK = "application/ld+json"  # structured data: a <script> a browser never runs
 HREF_LOADS = {"image", "use", "feimage", "script", "base"}  # SVG and <base>: href is fetched
 CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)|@import\s+(['\"])(.*?)\3", re.IGNORECASE | re.DOTALL)
 
@@ -56,7 +57,8 @@ class _Reader(HTMLParser):
         values = {name: value or "" for name, value in attrs}
         rels = set(values.get("rel", "").lower().split())
         if tag == "script":
-            if not values.get("src"):
+            # A data block (JSON-LD) is never run; only this exact type is one here.
+            if not values.get("src") and values.get("type") != DATA_BLOCK:
                 self._flag("an inline <script> (only the portal's own script files may run)")
             if not closed:
                 self._in = "script"

@@ -67,6 +67,13 @@ class Hours:
     opens: str
     closes: str
 
+    @property
+    def weekdays(self) -> tuple[int, ...]:
+        """The ISO weekdays (1 = Monday) of the run, e.g. (1, 2, 3, 4) for mon-thu; a run
+        such as fri-mon goes on over Sunday."""
+        first, last = DAYS.index(self.days[0]), DAYS.index(self.days[-1])
+        return tuple(day % 7 + 1 for day in range(first, last + 1 if last >= first else last + 8))
+
 
 @dataclass(frozen=True)
 class Contact:

@@ -61,6 +61,21 @@ def security_headers(policy: Policy) -> dict[str, str]:
     }
 
 
+# The content as data (/api/, docs/api.md) is for other sites: their scripts may read it, and
+# their pages may load it. Only /api/ gets these; visitors' pages keep `same-origin`.
+API_PATH = "/api/"
+API_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Cross-Origin-Resource-Policy": "cross-origin",
+}
+API_CACHE = "no-cache"  # kept, but checked with the server each time (the data may change)
+
+
+def api_headers(policy: Policy) -> dict[str, str]:
+    """The headers of every response under /api/: the site's own, opened for other origins."""
+    return {**security_headers(policy), **API_HEADERS}
+
+
 def host(settings: Settings) -> str:
     return urlsplit(settings.base_url).hostname or "localhost"
 

@@ -25,7 +25,7 @@ from ..render.deadline import deadline
 from ..render.qr import qr_svg
 from ..render.templating import located, source_of
 from .output import Output
-from .postprocess import assets, links
+from .postprocess import api, assets, links
 from .units import Unit, file_for
 
 Records = dict[str, dict[str, Any]]  # unit id -> its key, its pages' links and its files
@@ -105,6 +105,10 @@ class Renderer:
                 written.append(rel)
                 if targets is not None:
                     found[url] = targets
+            if unit.document is not None:
+                rel, data = api.page_file(self.site, unit.document, self.capture.fingerprinted)
+                self.output.write(rel, data)
+                written.append(rel)
             if unit.qr is not None:
                 rel = file_for(unit.qr.url + "qr.svg")
                 svg = qr_svg(self.site.settings.absolute(unit.qr.url), unit.qr.title, standalone=True)

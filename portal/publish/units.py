@@ -42,6 +42,7 @@ class Unit:
     key: str | None  # a hash of its inputs; None: rendered in every build
     urls: tuple[str, ...]
     qr: Page | None = None  # the page whose QR code file this unit writes
+    document: Page | None = None  # the page whose API document (/api/v1/…) this unit writes
 
 
 def site_urls(site: Site) -> list[str]:
@@ -71,7 +72,7 @@ def plan(app: Flask, site: Site, base: str) -> list[Unit]:
                         for code in site.settings.codes}
         for page in site.pages():
             units.append(Unit(f"page:{page.url}", page_key(bases[page.lang], site, page),
-                              (page.url,)))
+                              (page.url,), document=page))
             units.append(Unit(f"poster:{page.url}", poster_key(poster_bases[page.lang], page),
                               (f"{page.url}poster/",), qr=page))
     return units

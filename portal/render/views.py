@@ -12,9 +12,10 @@ from flask import Blueprint, Flask, abort, current_app, g, render_template, requ
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..load.content import SEARCH_PATH, Page, search_url
+from ..load.content import SEARCH_PATH, Page, feed_url, search_url
 from ..load.settings import Language
 from ..load.site import Site
+from . import structured
 from .bodies import bodies
 from .markdown import phone_link
 from .uitext import safe
@@ -148,7 +149,12 @@ def page_inputs(page: Page) -> dict[str, Any]:
 
 
 def page_context(page: Page) -> dict[str, Any]:
-    return {**page_inputs(page), "body": bodies(portal().site).html(page)}
+    """page_inputs, the body, and what is made from them: the page's JSON-LD."""
+    site = portal().site
+    body = bodies(site).html(page)
+    return {**page_inputs(page), "body": body, "feed_url": feed_url(page.lang),
+            "structured_data": structured.script(
+                structured.graph(site.settings, page.lang, page, body))}
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,9 @@ def chooser() -> str:
                            starts=[state.site.start(code) for code in settings.codes],
                            choices=choices, links=[], page=None, exit_labels=exit_labels(),
                            chooser_description=state.site.start(settings.default_language).description,
-                           canonical=settings.absolute("/"))
+                           canonical=settings.absolute("/"),
+                           structured_data=structured.script(
+                               structured.graph(settings, settings.default_language)))
 
 
 @bp.route("/<lang>/")

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from ...load.cms import ADMIN
 from ...load.settings import Settings
-from ..headers import IMMUTABLE, Policy, admin_headers, security_headers
+from ..headers import API_CACHE, API_HEADERS, API_PATH, IMMUTABLE, Policy, admin_headers, security_headers
 
 
 def files(settings: Settings, policy: Policy) -> dict[str, bytes]:
     """Both files by name. Hosts combine the values of every rule that matches a path, so
     Cache-Control is set only for /static/*: pages keep the host's default (revalidate)."""
     headers = security_headers(policy)
+    # /api/* adds its own Cross-Origin-Resource-Policy: a host that joins it with the site's
+    # gives `same-origin, cross-origin`, which browsers ignore as invalid (Fetch standard), so
+    # either way other sites may read the API; Access-Control-Allow-Origin is /api/'s alone.
+    api = {**API_HEADERS, "Cache-Control": API_CACHE}
     lines = ["/*", *(f"  {name}: {value}" for name, value in headers.items()), "",
-             "/static/*", f"  Cache-Control: {IMMUTABLE}", ""]
+             "/static/*", f"  Cache-Control: {IMMUTABLE}", "",
+             f"{API_PATH}*", *(f"  {name}: {value}" for name, value in api.items()), ""]
     if settings.cms is not None:
         # The editor's own, looser policy, for /admin/ only. `! Name` detaches the value the
         # /* rule set (Cloudflare Pages); hosts without it send both policies, which only

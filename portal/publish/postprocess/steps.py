@@ -1,4 +1,5 @@
-"""The post-processing steps of a build, in order."""
+"""The post-processing steps of a build, in order: assets, search index, the JSON API and
+feeds, host files, the editor, link check."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ...load.site import Site
 from ..headers import Policy
 from ..previous import digest
-from . import admin, assets, hostfiles, links, search
+from . import admin, api, assets, feeds, hostfiles, links, search
 
 if TYPE_CHECKING:
     from ..output import Output
@@ -20,6 +21,8 @@ def run(output: Output, site: Site, hashed: assets.Assets, records: dict[str, di
     for url, data in hashed.files.items():
         output.write(url.lstrip("/"), data)
     index_search(output, site, records, base, jobs)
+    api.write(output, site)
+    feeds.write(output, site)
     found = {url: targets for record in records.values()
              for url, targets in record.get("links", {}).items()}
     policy = Policy((), wasm=True)  # no inline scripts: every page was checked for them
