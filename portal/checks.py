@@ -113,7 +113,7 @@ def _check_page(page: Page, siblings: dict[str, Page], project: Project,
     for number, line in source_lines(page):
         # The `in` tests only skip the patterns that cannot match: most lines are plain text.
         for match in PLACEHOLDER.finditer(line) if "{{" in line else ():
-            if match.group(1) not in PLACEHOLDERS:
+            if match.group(1) not in PLACEHOLDERS and not match.group(1).startswith("member."):
                 problems.append(Problem(page.path, number, f"unknown placeholder "
                                 f"{match.group(0)!r} (known: {', '.join(PLACEHOLDERS)})"))
         for match in LINK.finditer(line) if "](" in line else ():

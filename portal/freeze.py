@@ -98,7 +98,23 @@ def plan(app: Flask, site: Site, base: str) -> list[Unit]:
             units.append(Unit(f"poster:{page.url}",
                               poster_key(poster_bases[page.lang], {**inputs, "chrome": None}),
                               (f"{page.url}poster/",), qr=page))
+        units += _member_units(site, poster_bases)
+        for url, fallback in views.portal().fallbacks.items():  # untranslated pages (fallback.py)
+            inputs = views.fallback_inputs(fallback)
+            units.append(Unit(f"fallback:{url}", page_key(bases[fallback.lang], {
+                **inputs, "chrome": None}, site, fallback.page), (url,)))
     return units
+
+
+def _member_units(site: Site, poster_bases: dict[str, str]) -> list[Unit]:
+    """Each member municipality's poster and QR code, beside each page that lists them."""
+    from .member_views import member_pages, member_poster_inputs, poster_url, qr_url
+
+    return [Unit(f"member:{poster_url(page, member)}",
+                 poster_key(poster_bases[page.lang], {**member_poster_inputs(page, member),
+                                                      "chrome": None}),
+                 (poster_url(page, member), qr_url(page, member)))
+            for page in member_pages(site) for member in site.settings.members]
 
 
 def file_for(url: str) -> str:
@@ -302,6 +318,8 @@ def _build(project: Project, out: Path, jobs: int | None, previous: Previous | N
     app.after_request(_capture)
     _page_deadline(app)
     base = global_key(project, hashed.key)
+    if project.site is not None:  # its own site.yml (sites.py) shapes everything it renders
+        base = hash_of(base, project.site, repr(site.settings))
     units = plan(app, site, base)
     _remove_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))

@@ -13,6 +13,7 @@ from babel.dates import format_time, get_day_names
 
 from . import yamltext
 from .errors import ContentError, Problem, relative, shown
+from .members import Member, read_members
 
 SETTINGS_FILE = "site.yml"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -92,6 +93,8 @@ class Settings:
     healthcare: Phone  # 1177
     quick_exit: str  # absolute URL of a neutral site
     hide_visit_page: str | None = None  # the page on hiding a visit, linked beside the quick exit
+    members: tuple[Member, ...] = ()  # a joint programme's member municipalities (members.py)
+    fallback: str = "default"  # an untranslated page: "default", "english" or "none" (fallback.py)
     path: Path = field(default=Path(SETTINGS_FILE), compare=False)
 
     @property
@@ -121,6 +124,7 @@ class Settings:
         return result
 
 
+FALLBACKS = ("default", "english", "none")
 CONTACT_KEYS = ("phone", "sms", "email", "address", "hours", "after_hours")
 
 
@@ -166,16 +170,18 @@ def _clock(text: str) -> Any:
     return time(int(hour), int(minute))
 
 
-def require_settings(content_dir: Path, root: Path) -> Settings:
+def require_settings(content_dir: Path, root: Path, site: str | None = None) -> Settings:
     """The settings, or a ContentError listing every problem with them."""
-    settings, problems = load_settings(content_dir, root)
+    settings, problems = load_settings(content_dir, root, site)
     if settings is None:
         raise ContentError(problems)
     return settings
 
 
-def load_settings(content_dir: Path, root: Path) -> tuple[Settings | None, list[Problem]]:
-    """Read and validate the settings file; return the settings (None on errors) and problems."""
+def load_settings(content_dir: Path, root: Path,
+                  site: str | None = None) -> tuple[Settings | None, list[Problem]]:
+    """Read and validate the settings file; return the settings (None on errors) and problems.
+    With `site`, that site's content/sites/<site>/site.yml is laid over it first (sites.py)."""
     path = content_dir / SETTINGS_FILE
     where = relative(path, root)
     if not path.exists() and not path.is_symlink():
@@ -189,22 +195,33 @@ def load_settings(content_dir: Path, root: Path) -> tuple[Settings | None, list[
     if not isinstance(data, dict):
         reader.problem((), "the settings must be a YAML mapping of `key: value` lines")
         return None, reader.problems
+    if site is not None:
+        from .sites import overlay_settings
+
+        problem = overlay_settings(reader, content_dir, root, site)
+        if problem is not None:
+            return None, [problem]
     settings = reader.settings()
-    return (settings if not reader.problems else None), reader.problems
+    errors = [p for p in reader.problems if p.severity == "error"]
+    return (settings if not errors else None), reader.problems
 
 
 class _Reader:
     """Reads settings fields, collecting every problem with its line."""
 
     KEYS = ("base_url", "default_language", "languages", "municipality", "programme", "contact",
-            "emergency", "police", "healthcare", "quick_exit", "hide_visit_page")
+            "emergency", "police", "healthcare", "quick_exit", "hide_visit_page", "members",
+            "fallback")
 
     def __init__(self, where: str, data: dict[str, Any], lines: dict[yamltext.Key, int]) -> None:
         self.where, self.data, self.lines = where, data, lines
+        self.wheres: dict[yamltext.Key, str] = {}  # keys from another file (a site's own settings)
         self.problems: list[Problem] = []
 
-    def problem(self, path: tuple[str | int, ...], message: str) -> None:
-        self.problems.append(Problem(self.where, yamltext.line_of(self.lines, *path), message))
+    def problem(self, path: tuple[str | int, ...], message: str, severity: str = "error") -> None:
+        found = next((path[:end] for end in range(len(path), -1, -1) if path[:end] in self.lines), ())
+        self.problems.append(Problem(self.wheres.get(found, self.where),
+                                     yamltext.line_of(self.lines, *path), message, severity))
 
     def text(self, *path: str | int) -> str:
         value: Any = self.data
@@ -240,20 +257,20 @@ class _Reader:
             return ""
         return value
 
-    def url(self, *path: str, root_only: bool = False) -> str:
+    def url(self, *path: str | int, root_only: bool = False) -> str:
         value = self.text(*path)
         if not value:
             return ""
         problem = url_problem(value, root_only)
         if problem:
-            self.problem(path, f"{'.'.join(path)!r} {problem}")
+            self.problem(path, f"{'.'.join(map(str, path))!r} {problem}")
             return ""
         return value
 
-    def phone(self, country: str, *path: str) -> Phone:
+    def phone(self, country: str, *path: str | int) -> Phone:
         value = self.text(*path)
         if value and not PHONE.fullmatch(value):
-            self.problem(path, f"{'.'.join(path)} {shown(value)} is not a phone number "
+            self.problem(path, f"{'.'.join(map(str, path))} {shown(value)} is not a phone number "
                                "(digits, spaces and hyphens, e.g. '070-174 06 05')")
             return Phone(value, "")
         digits = re.sub(r"[^0-9+]", "", value)
@@ -401,4 +418,14 @@ class _Reader:
             healthcare=self.phone(country, "healthcare"),
             quick_exit=self.url("quick_exit"),
             hide_visit_page=self.page_name("hide_visit_page") if self.data.get("hide_visit_page") else None,
+            members=read_members(self, codes, default, country),
+            fallback=self.fallback(),
         )
+
+    def fallback(self) -> str:
+        value = self.data.get("fallback", "default")
+        if value not in FALLBACKS:
+            self.problem(("fallback",), f"fallback {shown(value)} must be one of "
+                         f"{', '.join(FALLBACKS)} (what an untranslated page shows)")
+            return "none"
+        return str(value)

@@ -12,6 +12,7 @@ from .content import INDEX, ContentFiles, Page, content_files, load_page
 from .deadline import SECONDS, TooSlow, deadline
 from .errors import ContentError, Problem, relative
 from .glossary import Term, check_glossaries, load_glossary
+from .members import check_member_placeholders
 from .settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ class Project:
     """Where a portal's inputs live."""
 
     root: Path
+    site: str | None = None  # one site of several from this content folder (sites.py)
 
     @property
     def content(self) -> Path:
@@ -122,7 +124,7 @@ def load_site(project: Project, drafts: bool = False, cache: PageCache | None = 
     )
     from .i18n import check_catalogs
 
-    settings, problems = load_settings(project.content, project.root)
+    settings, problems = load_settings(project.content, project.root, project.site)
     pages: list[Page] = []
     glossaries: dict[str, list[Term]] = {}
     listed = ContentFiles()
@@ -132,7 +134,13 @@ def load_site(project: Project, drafts: bool = False, cache: PageCache | None = 
         for lang, path in listed.glossaries.items():
             glossaries[lang], found = load_glossary(path, project.root)
             problems += found
-        for lang, path in listed.pages:
+        page_files = listed.pages
+        if project.site is not None:
+            from .sites import site_pages
+
+            page_files, found = site_pages(project.content, project.root, project.site, page_files)
+            problems += found
+        for lang, path in page_files:
             stat = path.stat()
             stamp = (stat.st_mtime_ns, stat.st_size)
             if cache is not None and path in cache and cache[path][0] == stamp:
@@ -155,6 +163,7 @@ def load_site(project: Project, drafts: bool = False, cache: PageCache | None = 
                                               in listed.glossaries.items()},
                                  settings.default_language, settings.codes)
     problems += check_wording(pages, glossaries)
+    problems += check_member_placeholders(settings.members, pages)
     shown = [p for p in pages if p.lang in settings.codes and (drafts or not p.draft)]
     site = Site(project, settings, shown, glossaries)
     problems += check_anchors(site)  # even when other errors were found
