@@ -421,3 +421,27 @@ def test_markup_in_a_members_settings_is_shown_as_text(tmp_path: Path) -> None:
     assert entry.h2.text == "<script>alert(1)</script>Ekbacka" and not entry.find("script")
     assert entry.select_one(".portal-members__area").text == "<img src=x onerror=alert(1)>"
     assert not entry.find("img")
+
+
+def test_the_joint_sites_pages_pass_the_current_nu_checker(joint_built: Path) -> None:
+    import subprocess
+
+    from test_html_validator import CURRENT_VNU
+
+    assert CURRENT_VNU.is_file(), "run `bash .ci/install --test` to install the current checker"
+    pages = [file_for(joint_built, url) for url in (
+        "/sv/hitta-din-kommun/", "/ar/baladiyatuk/", "/ar/for-anhoriga/", "/en/for-anhoriga/",
+        "/ar/baladiyatuk/poster/lindholm/", "/sv/hitta-din-kommun/poster/ekbacka/")]
+    result = subprocess.run(["java", "-jar", str(CURRENT_VNU), "--errors-only",
+                             *map(str, pages)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+
+
+def test_check_tries_the_fallback_page_and_member_poster_templates(tmp_path: Path,
+                                                                   runner: CliRunner) -> None:
+    project = joint_project(tmp_path)
+    (project.root / "templates").mkdir()
+    (project.root / "templates" / "fallback.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n{{ borrowed.title.nope() }}\n{% endblock %}\n')
+    result = runner.invoke(main, ["--project", str(project.root), "check"])
+    assert result.exit_code == 1 and "templates/fallback.html:3: " in result.output, result.output
