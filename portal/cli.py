@@ -65,15 +65,16 @@ def build(ctx: click.Context, out: str | None, jobs: int | None, site_id: str | 
 @click.option("--certificate-key", default="/etc/ssl/private/portal.key", show_default=True)
 @click.option("--acme-root", default="/var/lib/letsencrypt", show_default=True,
               help="Where certbot --webroot writes its challenges (kept out of the build).")
+@click.option("--site", "site_id", default=None, metavar="ID", help=SITE_HELP)
 @click.pass_context
 def nginx(ctx: click.Context, build_dir: str, listen: tuple[str, ...], certificate: str,
-          certificate_key: str, acme_root: str) -> None:
+          certificate_key: str, acme_root: str, site_id: str | None) -> None:
     """Print an nginx configuration that serves a build with the site's security headers."""
     from .nginx import nginx_config
     from .settings import require_settings
 
-    project = _project(ctx)
-    settings = require_settings(project.content, project.root)
+    project = _project(ctx, site_id)
+    settings = require_settings(project.content, project.root, project.site)
     click.echo(nginx_config(settings, Path(build_dir).absolute(), list(listen) or None,
                             certificate, certificate_key, acme_root), nl=False)
 

@@ -445,3 +445,13 @@ def test_check_tries_the_fallback_page_and_member_poster_templates(tmp_path: Pat
         '{% extends "base.html" %}\n{% block main %}\n{{ borrowed.title.nope() }}\n{% endblock %}\n')
     result = runner.invoke(main, ["--project", str(project.root), "check"])
     assert result.exit_code == 1 and "templates/fallback.html:3: " in result.output, result.output
+
+
+def test_nginx_for_a_site_serves_its_own_host_name(tmp_path: Path, runner: CliRunner) -> None:
+    project = joint_project(tmp_path)
+    (tmp_path / "built").mkdir()
+    result = runner.invoke(main, ["--project", str(project.root), "nginx", "--site", "lindholm",
+                                  "--build", str(tmp_path / "built")])
+    assert result.exit_code == 0, result.output
+    assert "server_name avhopp.lindholm.example;" in result.output
+    assert "avhopp.sydmark.example" not in result.output
