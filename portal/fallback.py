@@ -43,8 +43,10 @@ def fallbacks(site: Site) -> dict[str, Fallback]:
     for code in settings.codes:
         taken = {page.url for page in site.pages(code)} | {search_url(code)}
         for page in site.pages(default):
-            # Easy-to-read pages are Swedish by nature; the start page exists in every language.
-            if page.easy_read or page.is_index or site.page(code, page.name) is not None:
+            # Easy-to-read pages are Swedish by nature; the start page exists in every language;
+            # a draft (in the preview) is not offered to other languages.
+            if (page.easy_read or page.is_index or page.draft
+                    or site.page(code, page.name) is not None):
                 continue
             source = page
             if settings.fallback == "english" and code != ENGLISH:

@@ -94,8 +94,8 @@ def _per_language(reader: _Reader, path: tuple[str | int, ...], value: Any, code
     name = ".".join(map(str, path))
     if value is None and not required:
         return {}
-    if isinstance(value, str) and value.strip():  # one text for every language
-        value = {default: value}
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+        value = {code: str(value) for code in codes}  # one text for every language: a name
     if not isinstance(value, dict) or not value:
         reader.problem(path, f"{name!r} must give a text for each language, e.g. `sv: ...` "
                              "on its own line below it")

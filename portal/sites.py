@@ -103,6 +103,13 @@ def site_pages(content_dir: Path, root: Path, site: str,
         else:
             problems.append(Problem(relative(path, root), None, "is ignored: a site's folder holds "
                                     "its site.yml and <lang>/<name>.md pages only", "warning"))
+    languages = {lang for lang, _ in shared}
+    for (lang, _name), path in list(own.items()):
+        if lang not in languages:
+            problems.append(Problem(relative(path, root), None, f"is ignored: {lang!r} is not a "
+                                    "language folder of the shared content (content/<lang>/)",
+                                    "warning"))
+            del own[(lang, _name)]
     result = [(lang, own.pop((lang, path.stem), path)) for lang, path in shared]
     result += [(lang, path) for (lang, _name), path in sorted(own.items())]
     return result, problems

@@ -455,3 +455,57 @@ def test_nginx_for_a_site_serves_its_own_host_name(tmp_path: Path, runner: CliRu
     assert result.exit_code == 0, result.output
     assert "server_name avhopp.lindholm.example;" in result.output
     assert "avhopp.sydmark.example" not in result.output
+
+
+def test_a_fallback_follows_its_original_in_a_rebuild(tmp_path: Path) -> None:
+    project = joint_project(tmp_path)
+    out = tmp_path / "out"
+    build(project, out, jobs=1)
+    again = build(project, out, jobs=1)
+    assert again.rendered == ("site",)  # nothing changed: every fallback and poster reused
+    original = project.content / "sv" / "for-anhoriga.md"
+    original.write_text(original.read_text().replace("kan också få stöd", "får också stöd"))
+    result = build(project, out, jobs=1)
+    assert {"fallback:/ar/for-anhoriga/", "fallback:/en/for-anhoriga/"} <= set(result.rendered)
+    assert "får också stöd" in (out / "ar" / "for-anhoriga" / "index.html").read_text()
+    clean = tmp_path / "clean"
+    build(project, clean, jobs=1)
+    for url in ("/ar/for-anhoriga/", "/sv/hitta-din-kommun/poster/lindholm/"):
+        assert file_for(out, url).read_bytes() == file_for(clean, url).read_bytes()
+
+
+def test_a_translation_arriving_replaces_the_fallback(tmp_path: Path) -> None:
+    project = joint_project(tmp_path)
+    out = tmp_path / "out"
+    build(project, out, jobs=1)
+    (project.content / "ar" / "for-anhoriga.md").write_text(
+        "---\ntitle: للعائلات\ndescription: دعم للآباء والإخوة والشركاء.\nslug: lil-aailat\n"
+        "order: 4\n---\nيمكن للعائلات أيضًا الحصول على الدعم.\n", encoding="utf-8")
+    build(project, out, jobs=1)
+    assert not (out / "ar" / "for-anhoriga").exists()
+    links = {a["lang"]: a for a in
+             parse(out / "sv" / "for-anhoriga" / "index.html").select(".portal-languages__link")}
+    assert links["ar"]["href"] == "/ar/lil-aailat/" and links["ar"]["hreflang"] == "ar"
+    assert not links["ar"].select(".portal-languages__note")
+
+
+def test_one_name_for_every_language_needs_no_translation(tmp_path: Path, runner: CliRunner) -> None:
+    project = joint_project(tmp_path)
+    with_members(project, "members:\n" + MEMBER.replace(
+        "{sv: Ekbacka kommun, en: Ekbacka, ar: إيكباكا}", "Ekbacka") + MEMBER.replace(
+        "ekbacka", "lindholm"))
+    result = runner.invoke(main, ["--project", str(project.root), "check", "--format", "json"])
+    problems = json.loads(result.output)["problems"]
+    assert result.exit_code == 0 and not [p for p in problems if p["path"] == "content/site.yml"]
+
+
+def test_a_sites_page_in_a_language_the_site_lacks_is_a_warning(tmp_path: Path,
+                                                                runner: CliRunner) -> None:
+    project = joint_project(tmp_path)
+    folder = project.content / "sites" / "lindholm" / "de"
+    folder.mkdir()
+    (folder / "kontakt.md").write_text("---\ntitle: Kontakt\ndescription: Rufen Sie an.\n---\nHallo\n")
+    result = runner.invoke(main, ["--project", str(project.root), "check", "--site", "lindholm"])
+    assert result.exit_code == 0
+    assert ("content/sites/lindholm/de/kontakt.md: warning: is ignored: 'de' is not a language "
+            "folder of the shared content") in result.output
