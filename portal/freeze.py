@@ -100,9 +100,10 @@ def plan(app: Flask, site: Site, base: str) -> list[Unit]:
                               (f"{page.url}poster/",), qr=page))
         units += _member_units(site, poster_bases)
         for url, fallback in views.portal().fallbacks.items():  # untranslated pages (fallback.py)
-            inputs = views.fallback_inputs(fallback)
+            inputs = views.fallback_inputs(fallback)  # the borrowed text's interface words too
             units.append(Unit(f"fallback:{url}", page_key(bases[fallback.lang], {
-                **inputs, "chrome": None}, site, fallback.page), (url,)))
+                **inputs, "chrome": None, "source": catalogs[fallback.page.lang]}, site,
+                fallback.page), (url,)))
     return units
 
 
