@@ -57,7 +57,7 @@ def check_site(project: Project, settings: Settings, pages: list[Page],
     problems: list[Problem] = []
     codes = settings.codes
     for folder in sorted(p for p in project.content.iterdir() if p.is_dir()):
-        if folder.name not in codes and any(folder.glob("*.md")):
+        if folder.name not in codes and project.site is None and any(folder.glob("*.md")):
             problems.append(Problem(relative(folder, project.root), None,
                             f"language folder {folder.name!r} is not in the settings' languages "
                             f"({', '.join(codes)}): add it to site.yml or move the files"))

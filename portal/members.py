@@ -102,6 +102,8 @@ def _per_language(reader: _Reader, path: tuple[str | int, ...], value: Any, code
         return {}
     result: dict[str, str] = {}
     for code, text in value.items():
+        if code in reader.unpublished:
+            continue  # a site of a joint programme that leaves this language out (sites.py)
         if code not in codes:
             reader.problem((*path, code), f"{name!r} names language {shown(code)}, which is not "
                                           "in `languages`")

@@ -216,6 +216,7 @@ class _Reader:
     def __init__(self, where: str, data: dict[str, Any], lines: dict[yamltext.Key, int]) -> None:
         self.where, self.data, self.lines = where, data, lines
         self.wheres: dict[yamltext.Key, str] = {}  # keys from another file (a site's own settings)
+        self.unpublished: set[str] = set()  # shared languages a site leaves out (sites.py)
         self.problems: list[Problem] = []
 
     def problem(self, path: tuple[str | int, ...], message: str, severity: str = "error") -> None:
@@ -286,6 +287,7 @@ class _Reader:
         for code in codes:
             if not value.get(code):
                 self.problem((key,), f"{key!r} has no name for language {code!r} (add `{code}: ...`)")
+        value = {code: text for code, text in value.items() if code not in self.unpublished}
         for code in value:
             if code not in codes:
                 self.problem((key, code), f"{key!r} names language {code!r}, which is not "

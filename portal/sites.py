@@ -59,8 +59,17 @@ def overlay_settings(reader: _Reader, content_dir: Path, root: Path, site: str) 
     if not isinstance(data, dict) or "base_url" not in data:
         return Problem(where, 1, "a site's settings must be `key: value` lines that give at least "
                                  "its own `base_url` (the address it is published at)")
+    shared = _codes(reader.data.get("languages"))
     _merge(reader, data, lines, (), where)
+    # A site may publish fewer languages: the shared texts in the others are not its concern.
+    reader.unpublished = shared - _codes(reader.data.get("languages"))
     return None
+
+
+def _codes(languages: Any) -> set[str]:
+    if not isinstance(languages, list):
+        return set()
+    return {str(item.get("code")) for item in languages if isinstance(item, dict)}
 
 
 def _merge(reader: _Reader, data: dict[Any, Any], lines: dict[yamltext.Key, int],

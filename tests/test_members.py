@@ -509,3 +509,17 @@ def test_a_sites_page_in_a_language_the_site_lacks_is_a_warning(tmp_path: Path,
     assert result.exit_code == 0
     assert ("content/sites/lindholm/de/kontakt.md: warning: is ignored: 'de' is not a language "
             "folder of the shared content") in result.output
+
+
+def test_a_site_may_publish_fewer_languages_than_the_shared_content(tmp_path: Path) -> None:
+    project = joint_project(tmp_path)
+    own = project.content / "sites" / "lindholm" / "site.yml"
+    own.write_text(own.read_text() + "languages:\n  - {code: sv, name: Svenska, dir: ltr}\n"
+                   "  - {code: en, name: English, dir: ltr}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = build(Project(project.root, "lindholm"), out, jobs=1)
+    assert not [p for p in result.warnings if "ar" in p.message.split("(")[0]], result.warnings
+    assert not (out / "ar").exists() and "/ar/" not in (out / "sitemap.xml").read_text()
+    links = parse(out / "sv" / "index.html").select(".portal-languages__link")
+    assert [a["lang"] for a in links] == ["sv", "en"]
+    assert (tmp_path / "out" / "en" / "for-anhoriga" / "index.html").is_file()  # a fallback
