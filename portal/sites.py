@@ -80,7 +80,7 @@ def _merge(reader: _Reader, data: dict[Any, Any], lines: dict[yamltext.Key, int]
     for key, value in data.items():
         inner = (*path, key)
         if isinstance(value, dict) and isinstance(target.get(key), dict):
-            reader.wheres[inner] = where  # the key itself: a problem with the whole mapping
+            # merged key by key: the mapping itself stays where the shared file has it
             _merge(reader, value, lines, inner, where)
             continue
         target[key] = value  # a list, a text, a number: the site's own replaces the shared one
