@@ -22,7 +22,7 @@ MAX_MEMBER_ID = 40
 MEMBER_KEYS = ("id", "name", "social_services", "after_hours", "area", "web")
 # What a page may insert about one member: {{ member.<id>.<field> }}
 MEMBER_FIELDS = ("name", "social_services", "after_hours", "area", "web")
-MEMBERS_BLOCK = re.compile(r"^[ \t]*\{\{\s*members\s*\}\}[ \t]*$", re.MULTILINE)
+MEMBERS_BLOCK = re.compile(r"\{\{\s*members\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ class Member:
 
 
 def has_members_block(body: str) -> bool:
-    """Whether a page's text holds the `{{ members }}` block (alone on its line)."""
+    """Whether a page's text holds the `{{ members }}` block (wherever the renderer fills it
+    in: its posters must exist wherever it links to them)."""
     return "members" in body and MEMBERS_BLOCK.search(body) is not None
 
 

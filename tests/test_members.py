@@ -523,3 +523,28 @@ def test_a_site_may_publish_fewer_languages_than_the_shared_content(tmp_path: Pa
     links = parse(out / "sv" / "index.html").select(".portal-languages__link")
     assert [a["lang"] for a in links] == ["sv", "en"]
     assert (tmp_path / "out" / "en" / "for-anhoriga" / "index.html").is_file()  # a fallback
+
+
+def test_a_shared_mistake_in_a_site_build_points_at_the_shared_file(tmp_path: Path,
+                                                                    runner: CliRunner) -> None:
+    project = joint_project(tmp_path)
+    shared = project.content / "site.yml"
+    shared.write_text(shared.read_text().replace("  email: avhopp@sydmark.example\n", ""))
+    result = runner.invoke(main, ["--project", str(project.root), "check", "--site", "lindholm"])
+    assert result.exit_code == 1
+    assert f"content/site.yml:{line_of(project, 'contact:')}: 'contact.email' is missing" \
+        in result.output
+
+
+def test_the_members_block_inside_a_sentence_is_a_warning_and_still_builds(
+        tmp_path: Path, runner: CliRunner) -> None:
+    project = joint_project(tmp_path)
+    page = project.content / "en" / "hitta-din-kommun.md"
+    page.write_text(page.read_text().replace("\n{{ members }}\n", "\nOur members: {{ members }}\n"))
+    result = runner.invoke(main, ["--project", str(project.root), "check"])
+    number = line_of(project, "{{ members }}", "en/hitta-din-kommun.md")
+    assert (f"content/en/hitta-din-kommun.md:{number}: warning: {{{{ members }}}} must stand alone "
+            "on its line") in result.output
+    out = tmp_path / "out"
+    build(project, out, jobs=1)  # the links to the members' posters lead somewhere
+    assert (out / "en" / "find-your-municipality" / "poster" / "lindholm" / "index.html").is_file()
