@@ -12,8 +12,18 @@ from ..errors import ContentError, Problem, errors_in
 from ..load.site import Project, require_site
 
 
-def _project(ctx: click.Context) -> Project:
-    return Project(Path(ctx.obj["project"]).resolve())
+def _project(ctx: click.Context, site: str | None = None) -> Project:
+    if site is not None:
+        from ..load.sites import site_problem
+
+        problem = site_problem(site)
+        if problem is not None:
+            raise click.BadParameter(problem, param_hint="--site")
+    return Project(Path(ctx.obj["project"]).resolve(), site)
+
+
+SITE_HELP = ("Build one site of several from this content folder: content/sites/ID/ holds its "
+             "own site.yml and pages.")
 
 
 @click.group()
@@ -26,16 +36,18 @@ def main(ctx: click.Context, project: str) -> None:
 
 
 @main.command()
-@click.option("--out", default="build", show_default=True, type=click.Path(),
-              help="The folder to write the site to.")
+@click.option("--out", default=None, type=click.Path(),
+              help="The folder to write the site to (default: build, or build/ID with --site).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Processes that render pages (default: one per core, at most 8).")
+@click.option("--site", "site_id", default=None, metavar="ID", help=SITE_HELP)
 @click.pass_context
-def build(ctx: click.Context, out: str, jobs: int | None) -> None:
+def build(ctx: click.Context, out: str | None, jobs: int | None, site_id: str | None) -> None:
     """Check the content and freeze the site into a folder of static files."""
     from ..publish.build import build as run_build
 
-    project = _project(ctx)
+    project = _project(ctx, site_id)
+    out = out or ("build" if site_id is None else f"build/{site_id}")
     result = run_build(project, Path(out) if Path(out).is_absolute() else Path.cwd() / out, jobs)
     for problem in sorted(result.warnings, key=Problem.key):
         click.echo(str(problem), err=True)
@@ -53,15 +65,16 @@ def build(ctx: click.Context, out: str, jobs: int | None) -> None:
 @click.option("--certificate-key", default="/etc/ssl/private/portal.key", show_default=True)
 @click.option("--acme-root", default="/var/lib/letsencrypt", show_default=True,
               help="Where certbot --webroot writes its challenges (kept out of the build).")
+@click.option("--site", "site_id", default=None, metavar="ID", help=SITE_HELP)
 @click.pass_context
 def nginx(ctx: click.Context, build_dir: str, listen: tuple[str, ...], certificate: str,
-          certificate_key: str, acme_root: str) -> None:
+          certificate_key: str, acme_root: str, site_id: str | None) -> None:
     """Print an nginx configuration that serves a build with the site's security headers."""
     from ..load.settings import require_settings
     from .nginx import nginx_config
 
-    project = _project(ctx)
-    settings = require_settings(project.content, project.root)
+    project = _project(ctx, site_id)
+    settings = require_settings(project.content, project.root, project.site)
     click.echo(nginx_config(settings, Path(build_dir).absolute(), list(listen) or None,
                             certificate, certificate_key, acme_root), nl=False)
 
@@ -71,8 +84,9 @@ def nginx(ctx: click.Context, build_dir: str, listen: tuple[str, ...], certifica
               help="The address to listen on; keep it on this computer (127.0.0.1) unless you "
                    "know why: the preview shows drafts.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--site", "site_id", default=None, metavar="ID", help=SITE_HELP)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, site_id: str | None) -> None:
     """Preview the site, drafts included, reloading the browser when a file changes."""
     from .serve import run
 
@@ -81,7 +95,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     click.echo(f"Previewing on http://{host}:{port}/ (drafts shown, pages reload when you save). "
                "Press Ctrl+C to stop.")
     try:
-        run(_project(ctx), host, port)
+        run(_project(ctx, site_id), host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc}): "
                                    "choose another --port, or stop the program using it") from None
@@ -91,14 +105,15 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: the same findings for tools.")
+@click.option("--site", "site_id", default=None, metavar="ID", help=SITE_HELP)
 @click.pass_context
-def check(ctx: click.Context, strict: bool, fmt: str) -> None:
+def check(ctx: click.Context, strict: bool, fmt: str, site_id: str | None) -> None:
     """Check all content and settings without building; print every problem."""
     from ..render.app import create_app
     from ..render.bodies import checked_site
     from ..render.templating import check_templates, sample_urls
 
-    project = _project(ctx)
+    project = _project(ctx, site_id)
     site, problems = checked_site(project)
     if site is not None:  # compile every template and try each kind of page
         try:

@@ -57,7 +57,7 @@ def check_site(project: Project, settings: Settings, pages: list[Page],
     problems: list[Problem] = []
     codes = settings.codes
     for folder in sorted(p for p in project.content.iterdir() if p.is_dir()):
-        if folder.name not in codes and any(folder.glob("*.md")):
+        if folder.name not in codes and project.site is None and any(folder.glob("*.md")):
             problems.append(Problem(relative(folder, project.root), None,
                             f"language folder {folder.name!r} is not in the settings' languages "
                             f"({', '.join(codes)}): add it to site.yml or move the files"))
@@ -113,7 +113,7 @@ def _check_page(page: Page, siblings: dict[str, Page], project: Project,
     for number, line in source_lines(page):
         # The `in` tests only skip the patterns that cannot match: most lines are plain text.
         for match in PLACEHOLDER.finditer(line) if "{{" in line else ():
-            if match.group(1) not in PLACEHOLDERS:
+            if match.group(1) not in PLACEHOLDERS and not match.group(1).startswith("member."):
                 problems.append(Problem(page.path, number, f"unknown placeholder "
                                 f"{match.group(0)!r} (known: {', '.join(PLACEHOLDERS)})"))
         for match in LINK.finditer(line) if "](" in line else ():

@@ -193,6 +193,11 @@ def settings_fields(settings: Settings) -> list[dict[str, Any]]:
         {"name": "hide_visit_page", "label": "hide_visit_page", "widget": "string",
          "required": False},
         {"name": "cms", "label": "cms", "widget": "hidden", "required": False},
+        # A joint programme's members are edited in the file (docs/joint-programme.md): kept
+        # exactly as they are when the settings are saved here.
+        {"name": "members", "label": "members", "widget": "hidden", "required": False},
+        {"name": "fallback", "label": "fallback", "widget": "select", "required": False,
+         "options": ["default", "english", "none"]},
     ]
 
 

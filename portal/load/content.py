@@ -16,6 +16,7 @@ from frontmatter.default_handlers import YAMLHandler
 from ..errors import Problem, Severity, errors_in, relative, shown
 from . import files, yamltext
 from .settings import SETTINGS_FILE
+from .sites import SITES_FOLDER
 
 INDEX = "index"
 SEARCH_PATH = "/{code}/search/"  # every language's search page (the URL scheme's one other page)
@@ -127,7 +128,8 @@ def content_files(content_dir: Path, root: Path) -> ContentFiles:
     A file the portal would not publish is named in a warning, never silently skipped."""
     listing = files.walk(content_dir, root, within=content_dir)
     found = ContentFiles(problems=listing.problems)
-    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+                         and p.name != SITES_FOLDER):  # each site's own files: sites.py
         for inner in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
             found.problems.append(Problem(relative(inner, root), None, "is a folder inside a "
                                           "language folder, which the portal does not read (move "
@@ -135,6 +137,8 @@ def content_files(content_dir: Path, root: Path) -> ContentFiles:
     for path in listing.files:
         parts = path.relative_to(content_dir).parts
         where = relative(path, root)
+        if parts[0] == SITES_FOLDER and len(parts) > 1:
+            continue
         if len(parts) == 1:
             if parts[0] != SETTINGS_FILE:
                 hint = (f"move it into a language folder, e.g. content/sv/{parts[0]}"

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_time, get_day_names
 
-from ..errors import ContentError, Problem, relative, shown
+from ..errors import ContentError, Problem, Severity, relative, shown
 from . import yamltext
+from .members import Member, read_members
 
 if TYPE_CHECKING:
     from .cms import Cms
@@ -103,6 +104,8 @@ class Settings:
     quick_exit: str  # absolute URL of a neutral site
     hide_visit_page: str | None = None  # the page on hiding a visit, linked beside the quick exit
     cms: Cms | None = None  # web editing at /admin/ (built only with a `cms:` section)
+    members: tuple[Member, ...] = ()  # a joint programme's member municipalities (members.py)
+    fallback: str = "default"  # an untranslated page: "default", "english" or "none" (render/fallback.py)
     path: Path = field(default=Path(SETTINGS_FILE), compare=False)
 
     @property
@@ -132,6 +135,7 @@ class Settings:
         return result
 
 
+FALLBACKS = ("default", "english", "none")
 CONTACT_KEYS = ("phone", "sms", "email", "address", "hours", "after_hours")
 
 
@@ -177,16 +181,18 @@ def _clock(text: str) -> Any:
     return time(int(hour), int(minute))
 
 
-def require_settings(content_dir: Path, root: Path) -> Settings:
+def require_settings(content_dir: Path, root: Path, site: str | None = None) -> Settings:
     """The settings, or a ContentError listing every problem with them."""
-    settings, problems = load_settings(content_dir, root)
+    settings, problems = load_settings(content_dir, root, site)
     if settings is None:
         raise ContentError(problems)
     return settings
 
 
-def load_settings(content_dir: Path, root: Path) -> tuple[Settings | None, list[Problem]]:
-    """Read and validate the settings file; return the settings (None on errors) and problems."""
+def load_settings(content_dir: Path, root: Path,
+                  site: str | None = None) -> tuple[Settings | None, list[Problem]]:
+    """Read and validate the settings file; return the settings (None on errors) and problems.
+    With `site`, that site's content/sites/<site>/site.yml is laid over it first (sites.py)."""
     path = content_dir / SETTINGS_FILE
     where = relative(path, root)
     if not path.exists() and not path.is_symlink():
@@ -200,22 +206,35 @@ def load_settings(content_dir: Path, root: Path) -> tuple[Settings | None, list[
     if not isinstance(data, dict):
         reader.problem((), "the settings must be a YAML mapping of `key: value` lines")
         return None, reader.problems
+    if site is not None:
+        from .sites import overlay_settings
+
+        problem = overlay_settings(reader, content_dir, root, site)
+        if problem is not None:
+            return None, [problem]
     settings = reader.settings()
-    return (settings if not reader.problems else None), reader.problems
+    errors = [p for p in reader.problems if p.severity == "error"]
+    return (settings if not errors else None), reader.problems
 
 
 class _Reader:
     """Reads settings fields, collecting every problem with its line."""
 
     KEYS = ("base_url", "default_language", "languages", "municipality", "programme", "contact",
-            "emergency", "police", "healthcare", "quick_exit", "hide_visit_page", "cms")
+            "emergency", "police", "healthcare", "quick_exit", "hide_visit_page", "cms",
+            "members", "fallback")
 
     def __init__(self, where: str, data: dict[str, Any], lines: dict[yamltext.Key, int]) -> None:
         self.where, self.data, self.lines = where, data, lines
+        self.wheres: dict[yamltext.Key, str] = {}  # keys from another file (a site's own settings)
+        self.unpublished: set[str] = set()  # shared languages a site leaves out (sites.py)
         self.problems: list[Problem] = []
 
-    def problem(self, path: tuple[str | int, ...], message: str) -> None:
-        self.problems.append(Problem(self.where, yamltext.line_of(self.lines, *path), message))
+    def problem(self, path: tuple[str | int, ...], message: str,
+                severity: Severity = Severity.ERROR) -> None:
+        found = next((path[:end] for end in range(len(path), -1, -1) if path[:end] in self.lines), ())
+        self.problems.append(Problem(self.wheres.get(found, self.where),
+                                     yamltext.line_of(self.lines, *path), message, severity))
 
     def text(self, *path: str | int) -> str:
         value: Any = self.data
@@ -251,20 +270,20 @@ class _Reader:
             return ""
         return value
 
-    def url(self, *path: str, root_only: bool = False) -> str:
+    def url(self, *path: str | int, root_only: bool = False) -> str:
         value = self.text(*path)
         if not value:
             return ""
         problem = url_problem(value, root_only)
         if problem:
-            self.problem(path, f"{'.'.join(path)!r} {problem}")
+            self.problem(path, f"{'.'.join(map(str, path))!r} {problem}")
             return ""
         return value
 
-    def phone(self, country: str, *path: str) -> Phone:
+    def phone(self, country: str, *path: str | int) -> Phone:
         value = self.text(*path)
         if value and not PHONE.fullmatch(value):
-            self.problem(path, f"{'.'.join(path)} {shown(value)} is not a phone number "
+            self.problem(path, f"{'.'.join(map(str, path))} {shown(value)} is not a phone number "
                                "(digits, spaces and hyphens, e.g. '070-174 06 05')")
             return Phone(value, "")
         digits = re.sub(r"[^0-9+]", "", value)
@@ -280,6 +299,7 @@ class _Reader:
         for code in codes:
             if not value.get(code):
                 self.problem((key,), f"{key!r} has no name for language {code!r} (add `{code}: ...`)")
+        value = {code: text for code, text in value.items() if code not in self.unpublished}
         for code in value:
             if code not in codes:
                 self.problem((key, code), f"{key!r} names language {code!r}, which is not "
@@ -414,4 +434,14 @@ class _Reader:
             quick_exit=self.url("quick_exit"),
             hide_visit_page=self.page_name("hide_visit_page") if self.data.get("hide_visit_page") else None,
             cms=read_cms(self) if "cms" in self.data else None,
+            members=read_members(self, codes, default, country),
+            fallback=self.fallback(),
         )
+
+    def fallback(self) -> str:
+        value = self.data.get("fallback", "default")
+        if value not in FALLBACKS:
+            self.problem(("fallback",), f"fallback {shown(value)} must be one of "
+                         f"{', '.join(FALLBACKS)} (what an untranslated page shows)")
+            return "none"
+        return str(value)

@@ -12,6 +12,7 @@ from .catalogs import check_catalogs
 from .checks import check_pages, check_site, check_static, check_wording
 from .content import INDEX, ContentFiles, Page, content_files, load_page
 from .glossary import Term, check_glossaries, load_glossary
+from .members import check_member_placeholders
 from .settings import Settings, load_settings
 
 
@@ -20,6 +21,7 @@ class Project:
     """Where a portal's inputs live."""
 
     root: Path
+    site: str | None = None  # one site of several from this content folder (sites.py)
 
     @property
     def content(self) -> Path:
@@ -91,7 +93,7 @@ def read_site(project: Project, drafts: bool = False,
 
     With a cache (the preview keeps one), a file whose size and time are unchanged is not read again.
     """
-    settings, problems = load_settings(project.content, project.root)
+    settings, problems = load_settings(project.content, project.root, project.site)
     pages: list[Page] = []
     glossaries: dict[str, list[Term]] = {}
     listed = ContentFiles()
@@ -101,7 +103,13 @@ def read_site(project: Project, drafts: bool = False,
         for lang, path in listed.glossaries.items():
             glossaries[lang], found = load_glossary(path, project.root)
             problems += found
-        for lang, path in listed.pages:
+        page_files = listed.pages
+        if project.site is not None:
+            from .sites import site_pages
+
+            page_files, found = site_pages(project.content, project.root, project.site, page_files)
+            problems += found
+        for lang, path in page_files:
             stat = path.stat()
             stamp = (stat.st_mtime_ns, stat.st_size)
             if cache is not None and path in cache and cache[path][0] == stamp:
@@ -124,6 +132,7 @@ def read_site(project: Project, drafts: bool = False,
                                               in listed.glossaries.items()},
                                  settings.default_language, settings.codes)
     problems += check_wording(pages, glossaries)
+    problems += check_member_placeholders(settings.members, pages)
     shown = [p for p in pages if p.lang in settings.codes and (drafts or not p.draft)]
     return Site(project, settings, shown, glossaries), problems
 

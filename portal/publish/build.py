@@ -23,7 +23,7 @@ from .pool import Records, Renderer
 from .postprocess import assets, compress, steps
 from .previous import Previous
 from .target import STAGING
-from .units import Unit, global_key, plan
+from .units import Unit, global_key, hash_of, plan
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ def _build(project: Project, out: Path, jobs: int, previous: Previous | None) ->
         raise ContentError(errors_in(problems), "nothing was published")
     hashed = assets.plan(project.static)
     base = global_key(project, hashed.key)
+    if project.site is not None:  # its own site.yml (load/sites.py) shapes everything it renders
+        base = hash_of(("portal", base), ("site", project.site), ("settings", site.settings))
     app = create_app(project, site=site)
     units = plan(app, site, base)
     target.remove_leftovers(out)

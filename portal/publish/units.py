@@ -23,9 +23,14 @@ from flask import Flask
 
 from ..load import files
 from ..load.content import Page, search_url
+from ..load.members import Member
 from ..load.settings import SETTINGS_FILE
 from ..load.site import Project, Site
 from ..render import views
+from ..render.fallback import Fallback
+from ..render.member_views import member_pages, member_poster_inputs
+from ..render.member_views import poster_url as member_poster_url
+from ..render.member_views import qr_url as member_qr_url
 from .postprocess import compress
 
 # Libraries whose version changes what is written.
@@ -75,6 +80,14 @@ def plan(app: Flask, site: Site, base: str) -> list[Unit]:
                               (page.url,), document=page))
             units.append(Unit(f"poster:{page.url}", poster_key(poster_bases[page.lang], page),
                               (f"{page.url}poster/",), qr=page))
+        for page in member_pages(site):  # each member municipality's poster and QR code
+            for member in site.settings.members:
+                urls = (member_poster_url(page, member), member_qr_url(page, member))
+                units.append(Unit(f"member:{urls[0]}",
+                                  member_poster_key(poster_bases[page.lang], page, member), urls))
+        for url, fallback in views.portal().fallbacks.items():  # untranslated pages
+            units.append(Unit(f"fallback:{url}", fallback_key(bases[fallback.lang], catalogs,
+                                                              site, fallback), (url,)))
     return units
 
 
@@ -91,6 +104,22 @@ def poster_key(language_base: str, page: Page) -> str:
     """A poster and its QR code: what poster.html is given besides the chrome."""
     return hash_of(("language", language_base), ("poster", {**views.poster_inputs(page),
                                                            "chrome": None}))
+
+
+def member_poster_key(language_base: str, page: Page, member: Member) -> str:
+    """A member municipality's poster and QR code, beside a page that lists the members."""
+    return hash_of(("language", language_base),
+                   ("member poster", {**member_poster_inputs(page, member), "chrome": None}))
+
+
+def fallback_key(language_base: str, catalogs: dict[str, str], site: Site,
+                 fallback: Fallback) -> str:
+    """A page borrowed from another language: the visitor language's base, what fallback.html
+    is given, the borrowed language's interface strings and where its links lead."""
+    return hash_of(("language", language_base),
+                   ("fallback", {**views.fallback_inputs(fallback), "chrome": None}),
+                   ("borrowed catalog", catalogs[fallback.page.lang]),
+                   ("links", body_inputs(site, fallback.page)))
 
 
 def global_key(project: Project, assets_key: str) -> str:

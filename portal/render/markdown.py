@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from ..load.settings import Phone, Settings
     from ..load.site import Site
 
+# Where `{{ members }}` stands in a rendered body: filled in by the views with the members'
+# contacts in the page's interface language (a comment: page text can never hold one, the
+# sanitiser removes comments).
+MEMBERS_SLOT = "<!--portal:members-->"
 TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
 
 
@@ -106,7 +110,24 @@ def placeholder_values(settings: Settings, lang: str) -> dict[str, str]:
                                     locale=settings.language(lang).formats)),
         "after_hours": phone_link(contact.after_hours),
         "glossary": "",
+        "members": MEMBERS_SLOT,
+        **member_values(settings, lang),
     }
+
+
+def member_values(settings: Settings, lang: str) -> dict[str, str]:
+    """`member.<id>.<field>` for each member municipality, in one language."""
+    values: dict[str, str] = {}
+    for member in settings.members:
+        prefix = f"member.{member.id}."
+        web = member.web or ""
+        values[prefix + "name"] = escape(member.name.get(lang, ""))
+        values[prefix + "area"] = escape(member.area.get(lang, ""))
+        values[prefix + "social_services"] = phone_link(member.social_services)
+        values[prefix + "after_hours"] = phone_link(member.after_hours)
+        values[prefix + "web"] = (f'<a href="{escape(web)}" dir="ltr">'
+                                  f'{escape(web.split("://", 1)[-1].rstrip("/"))}</a>' if web else "")
+    return values
 
 
 def glossary_html(terms: list[Term], lang: str, default: str) -> str:
@@ -173,6 +194,13 @@ class Renderer:
         # after it and after sanitising: a value from the settings is never read as Markdown
         # or HTML, whatever it holds.
         self._nonce = secrets.token_hex(4)
+        # Each placeholder's token holds letters only: its name, or a number written in letters
+        # for a member's (`member.a-1.phone` has characters a token cannot).
+        default = site.settings.default_language
+        self._names = {name: name.replace("_", "") if name in PLACEHOLDERS else
+                       "member" + "".join(chr(97 + int(d)) for d in str(index))
+                       for index, name in enumerate(self._values.get(default, {}))}
+        self._by_code = {code: name for name, code in self._names.items()}
 
     def _converter(self) -> markdown.Markdown:
         md = getattr(self._local, "md", None)
@@ -188,19 +216,19 @@ class Renderer:
         return md
 
     def _token(self, name: str) -> str:
-        return f"portal{self._nonce}{name.replace('_', '')}x"
+        return f"portal{self._nonce}{self._names[name]}x"
 
     def _slugify(self, value: str, separator: str) -> str:
         """Heading ids from the heading's text as the reader sees it (placeholders filled in)."""
         lang = getattr(self._local, "lang", self.site.settings.default_language)
-        for name in PLACEHOLDERS:
+        for name in self._names:
             if self._token(name) in value:
                 value = value.replace(self._token(name), strip_tags(self._values[lang][name]))
         return slugify(value, separator)
 
     def render(self, page: Page) -> Body:
         """The page body as sanitised HTML, with what it would load from elsewhere."""
-        body = PLACEHOLDER.sub(lambda m: self._token(m.group(1)) if m.group(1) in PLACEHOLDERS
+        body = PLACEHOLDER.sub(lambda m: self._token(m.group(1)) if m.group(1) in self._names
                                else m.group(0), page.body)
         md = self._converter()
         md.portal_lang = page.lang  # type: ignore[attr-defined]
@@ -224,7 +252,7 @@ class Renderer:
         the placeholder stays as it was written, escaped."""
         values = self._values[lang]
         token = re.compile(f"portal{self._nonce}([a-z]+)x")
-        names = {name.replace("_", ""): name for name in PLACEHOLDERS}
+        names = self._by_code
 
         def text(segment: str) -> str:
             return token.sub(lambda m: values[names[m.group(1)]], segment)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import flask_babel
@@ -17,7 +19,8 @@ from ..load.settings import Language
 from ..load.site import Site
 from . import structured
 from .bodies import bodies
-from .markdown import phone_link
+from .fallback import Fallback, fallbacks
+from .markdown import MEMBERS_SLOT, phone_link
 from .uitext import safe
 
 bp = Blueprint("portal", __name__)
@@ -30,6 +33,7 @@ class Link:
     lang: Language
     url: str
     note: str = ""  # set when the link leads to a start page instead of a missing translation
+    hreflang: str = ""  # the language of what it leads to, when not `lang` (a fallback page)
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,36 @@ class Portal:
         self.site = site
         self.drafts = drafts
         self._chrome: dict[str, Chrome] = {}
+        self._notes: dict[tuple[str, str], str] = {}
+        self._members: dict[tuple[str, int, str], str] = {}
+
+    @cached_property
+    def fallbacks(self) -> dict[str, Fallback]:
+        """The untranslated pages shown in another language (fallback.py), by address."""
+        return fallbacks(self.site)
+
+    @cached_property
+    def _fallback_for(self) -> dict[tuple[str, str], Fallback]:
+        return {(fb.lang, fb.page.name): fb for fb in self.fallbacks.values()}
+
+    def fallback_note(self, code: str, source: str) -> str:
+        """In language `code`: "not translated yet: shown in <the source language>"."""
+        if (code, source) not in self._notes:
+            with flask_babel.force_locale(code):
+                self._notes[(code, source)] = safe(_(
+                    "not translated yet: shown in %(language)s",
+                    language=language_name(source, self.site.settings.language(code).formats)))
+        return self._notes[(code, source)]
+
+    def members_html(self, code: str, level: int, page_url: str) -> str:
+        """What `{{ members }}` becomes in one language (components/members.html)."""
+        key = (code, level, page_url)
+        if key not in self._members:
+            with flask_babel.force_locale(code):
+                self._members[key] = render_template(
+                    "member-list.html", member_list=self.site.settings.members,
+                    code=code, level=level, page_url=page_url)
+        return self._members[key]
 
     def chrome(self, code: str) -> Chrome:
         if code not in self._chrome:
@@ -102,10 +136,20 @@ class Portal:
                 result.append(Link(language, pattern.format(code=language.code)))
             elif other is not None:
                 result.append(Link(language, other.url))
+            elif (language.code, page.name) in self._fallback_for:
+                fallback = self._fallback_for[(language.code, page.name)]
+                result.append(Link(language, fallback.url,
+                                   self.fallback_note(language.code, fallback.page.lang),
+                                   fallback.page.lang))
             else:
                 chrome = self.chrome(language.code)
                 result.append(Link(language, chrome.start_url, chrome.missing_note))
         return result
+
+
+def language_name(code: str, locale: str) -> str:
+    """A language's name in another language's words ("Swedish", "السويدية")."""
+    return Locale.parse(code).get_display_name(locale) or code
 
 
 def _og_locale(code: str) -> str:
@@ -151,10 +195,39 @@ def page_inputs(page: Page) -> dict[str, Any]:
 def page_context(page: Page) -> dict[str, Any]:
     """page_inputs, the body, and what is made from them: the page's JSON-LD."""
     site = portal().site
-    body = bodies(site).html(page)
+    body = with_members(bodies(site).html(page), page)
     return {**page_inputs(page), "body": body, "feed_url": feed_url(page.lang),
             "structured_data": structured.script(
                 structured.graph(site.settings, page.lang, page, body))}
+
+
+def with_members(body: str, page: Page) -> str:
+    """The body with `{{ members }}` filled in: each member's name one heading level below
+    the heading before it."""
+    at = body.find(MEMBERS_SLOT)
+    if at == -1:
+        return body
+    before = re.findall(r"<h([1-6])[\s>]", body[:at])
+    level = min(6, int(before[-1]) + 1 if before else 2)
+    html = portal().members_html(page.lang, level, page.url)
+    return body.replace(MEMBERS_SLOT, html)
+
+
+def fallback_inputs(fallback: Fallback) -> dict[str, Any]:
+    """What fallback.html is rendered from: the borrowed page in the visitor's chrome."""
+    state = portal()
+    settings = state.site.settings
+    shown = replace(fallback.page, lang=fallback.lang, body="")  # the visitor's address and menu
+    chrome = state.chrome(fallback.lang)
+    return {
+        "page": shown,
+        "borrowed": fallback.page,  # with its text: the key of its unit (publish/units.py) holds it
+        "borrowed_dir": settings.language(fallback.page.lang).dir,
+        "borrowed_language": language_name(fallback.page.lang, chrome.lang.formats),
+        "chrome": chrome,
+        "links": state.links(fallback.page),
+        "canonical": settings.absolute(fallback.page.url),
+    }
 
 
 @dataclass(frozen=True)
@@ -195,6 +268,10 @@ def page(lang: str, slug: str) -> str:
 
 def show(lang: str, url: str) -> str:
     found = portal().site.by_url(url)
+    if found is None and url in portal().fallbacks:
+        fallback = portal().fallbacks[url]
+        return render_template("fallback.html", **fallback_inputs(fallback),
+                               body=with_members(bodies(portal().site).html(fallback.page), fallback.page))
     if found is None:
         abort(404)
     return render_template("page.html", **page_context(found))
@@ -305,5 +382,8 @@ def exit_labels() -> list[tuple[str, str, str]]:
 
 
 def init_app(app: Flask) -> None:
+    from .member_views import bp as member_bp
+
     app.register_blueprint(bp)
+    app.register_blueprint(member_bp)
     app.register_error_handler(404, not_found)
