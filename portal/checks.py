@@ -79,6 +79,12 @@ def check_site(project: Project, settings: Settings, pages: list[Page],
                                 "give one of the pages another slug"))
             slugs[page.slug] = page
     problems += check_pages(project, [p for p in pages if p.lang in codes], publishing)
+    for page in pages:
+        for route in page.routes:
+            if route not in by_lang[page.lang]:
+                problems.append(Problem(page.path, page.line("routes"), f"routes names "
+                                        f"{route!r}, which is not a page in {page.lang}/ (give "
+                                        "the file name without .md)"))
     problems += _check_translations(settings, by_lang)
     if settings.hide_visit_page and settings.hide_visit_page not in by_lang[settings.default_language]:
         problems.append(Problem(relative(project.content / "site.yml", project.root), None,

@@ -47,10 +47,13 @@ FIELDS = {
                  "start page rather than the menu, and not expected in other languages",
     "reviewed": "the date a native speaker last checked this translation, as YYYY-MM-DD (leave "
                 "it out until one has)",
+    "routes": "on a start page: the pages shown as large links under its heading, by file name "
+              "without .md, e.g. `routes: [vill-du-lamna, for-anhoriga, for-yrkesverksamma]`",
     "translated_from": "filled in by `portal translations done`: the version of the "
                        "default-language page this translation matches",
 }
 MAX_BYTES = 2_000_000
+MAX_ROUTES = 6
 GLOSSARY_FILE = "glossary.yml"
 
 
@@ -73,6 +76,7 @@ class Page:
     easy_read: bool
     reviewed: dt.date | None = None  # when a native speaker last checked this translation
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    routes: tuple[str, ...] = ()  # start page: the pages shown as link cards under the heading
 
     @property
     def is_index(self) -> bool:
@@ -256,6 +260,14 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
     if not isinstance(easy_read, bool):
         problem("easy_read", f"easy_read {shown(easy_read)} must be true or false")
         easy_read = False
+    routes = data.get("routes", [])
+    if name != INDEX and "routes" in data:
+        problem("routes", "only a start page (index.md) shows routes: remove the `routes:` line")
+    elif not isinstance(routes, list) or len(routes) > MAX_ROUTES or not all(
+            isinstance(route, str) and is_slug(route) for route in routes):
+        problem("routes", f"routes {shown(routes)} must be a list of at most {MAX_ROUTES} page "
+                          "file names without .md, e.g. `routes: [vill-du-lamna, for-anhoriga]`")
+        routes = []
     source = data.get("translated_from")
     if source is not None and not isinstance(source, str):
         source = str(source)
@@ -263,7 +275,7 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
     if any(p.severity == "error" for p in problems):
         return None, problems
     return Page(lang, name, where, title, description, slug, order, updated, draft, body,
-                body_line, source, easy_read, reviewed, at), problems
+                body_line, source, easy_read, reviewed, at, tuple(routes)), problems
 
 
 # Python-Markdown matches each `[` against the rest of its paragraph, so its time grows with

@@ -75,7 +75,8 @@ class Unit:
 def site_urls(site: Site) -> list[str]:
     """The site-wide URLs, taken from the Site (no url_for per page)."""
     urls = ["/", "/404.html", "/sitemap.xml", "/robots.txt"]
-    return urls + [search_url(code) for code in site.settings.codes]
+    return (urls + [search_url(code) for code in site.settings.codes]
+            + [f"/{code}/404.html" for code in site.settings.codes])
 
 
 def plan(app: Flask, site: Site, base: str) -> list[Unit]:

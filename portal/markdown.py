@@ -31,8 +31,12 @@ if TYPE_CHECKING:
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 PLACEHOLDERS = ("programme", "municipality", "phone", "sms", "email", "address", "hours",
-                "after_hours", "glossary")
-BLOCKS = ("glossary",)  # placeholders that stand for a block: alone in their paragraph
+                "after_hours", "glossary", "contact")
+BLOCKS = ("glossary", "contact")  # placeholders that stand for a block: alone in their paragraph
+# Where {{ contact }} stood: the view puts the contact details (a template component, rendered
+# once per language from the settings) in its place.
+CONTACT_SLOT = '<div class="portal-contact-slot"></div>'
+
 
 TAGS = {"a", "abbr", "b", "bdi", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1",
         "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small",
@@ -122,6 +126,7 @@ def placeholder_values(settings: Settings, lang: str) -> dict[str, str]:
                                     locale=settings.language(lang).formats)),
         "after_hours": phone_link(contact.after_hours),
         "glossary": "",
+        "contact": CONTACT_SLOT,
     }
 
 
