@@ -248,3 +248,19 @@ def test_todays_opening_hours_are_marked(nginx: str, browser: Browser) -> None:
     assert "(i dag)" in (rows.nth(0).text_content() or "")
     assert not rows.nth(1).get_attribute("class")
     page.context.close()
+
+
+@pytest.mark.parametrize("media", ["screen", "print"])
+def test_on_the_poster_the_phone_number_is_the_largest_text_after_the_headline(
+        nginx: str, browser: Browser, media: str) -> None:
+    page = new_page(browser, {"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.emulate_media(media=media)
+    page.goto(f"{nginx}/sv/kontakt/poster/")
+    sizes = page.evaluate("""() => [...document.querySelectorAll('.portal-poster__sheet *')]
+        .filter(e => e.getClientRects().length && [...e.childNodes].some(
+            n => n.nodeType === 3 && n.data.trim()))
+        .map(e => [e.className, parseFloat(getComputedStyle(e).fontSize)])""")
+    page.context.close()
+    ranked = sorted(sizes, key=lambda item: -item[1])
+    assert ranked[0][0] == "portal-poster__title"
+    assert "portal-tel" in ranked[1][0] and ranked[1][1] > ranked[2][1]
