@@ -51,6 +51,8 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel", "sms"}
 TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
+# `Table: text` as its own paragraph right before a table is the table's caption (as in Pandoc).
+CAPTION = re.compile(r"<p>Table: ((?:(?!</p>).)+)</p>\s*<table>", re.DOTALL)
 
 
 def slugify(value: str, separator: str) -> str:
@@ -236,6 +238,7 @@ class Renderer:
         problems = tuple(Problem(page.path, _source_line(page, message), f"{message}: pages may "
                                  "only use files of this site (put images in static/images/)")
                          for _, message in violations(html))
+        html = CAPTION.sub(r"<table>\n<caption>\1</caption>", html)
         # A wide table scrolls inside its own box (keyboard-focusable), not the whole page.
         html = TABLE.sub(r'<div class="portal-prose__table" tabindex="0">\g<0></div>', html)
         return Body(html, problems)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
 import flask_babel
 from babel import Locale
 from babel.core import get_global
+from babel.dates import format_time, format_timedelta
+from babel.lists import format_list
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -124,11 +126,6 @@ class Portal:
 
 def contact_texts(settings: Settings, code: str) -> dict[str, str]:
     """The contact promises written in one language: a time, a length of time, a list."""
-    from datetime import timedelta
-
-    from babel.dates import format_time, format_timedelta
-    from babel.lists import format_list
-
     locale = settings.language(code).formats
     contact = settings.contact
     hour, minute = (int(part) for part in (contact.voicemail or "00:00").split(":"))
@@ -210,13 +207,13 @@ def choices(not_found: bool = False) -> list[Choice]:
     for lang in settings.languages:
         with flask_babel.force_locale(lang.code):
             contact = Markup(render_template("components/contact_line.html"))
-            if not not_found:
-                result.append(Choice(lang, state.site.start(lang.code).url,
-                                     settings.programme[lang.code], contact=contact))
-            else:
+            if not_found:
                 result.append(Choice(lang, state.site.start(lang.code).url,
                                      safe(_("We could not find that page. It may have moved.")),
                                      safe(_("Go to the start page")), contact))
+            else:
+                result.append(Choice(lang, state.site.start(lang.code).url,
+                                     settings.programme[lang.code], contact=contact))
     return result
 
 

@@ -338,3 +338,15 @@ def test_every_page_with_all_its_scripts_and_css_stays_under_30_kb_compressed(bu
         total = size(path) + sum(size(built / a.lstrip("/")) for a in assets)
         assert any(a.endswith(".css") for a in assets) and any("early" in a for a in assets)
         assert total < 30_000, (path, total)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_numbers_table_has_a_caption_from_its_table_line(built: Path, lang: str) -> None:
+    site, _ = load_site(Project(ROOT))
+    assert site is not None
+    soup = parse(page_file(built, site.page(lang, "kontakt").url))
+    table = soup.select_one(".portal-prose__table > table")
+    caption = table.find("caption") if table else None
+    assert caption is not None and caption.get_text(strip=True)
+    assert "Table:" not in soup.get_text()
+    assert table.select('a[href="tel:112"]')  # the numbers in it can be tapped
