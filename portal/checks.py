@@ -16,7 +16,7 @@ from . import files
 from .content import INDEX, Page
 from .errors import Problem, relative
 from .glossary import Term, avoid_pattern, preferred
-from .markdown import ATTRIBUTES, PLACEHOLDER, PLACEHOLDERS, TAGS, URL_SCHEMES
+from .markdown import ATTRIBUTES, BLOCKS, PLACEHOLDER, PLACEHOLDERS, TAGS, URL_SCHEMES
 from .origins import css_urls, is_local, violations
 from .settings import Settings
 
@@ -122,6 +122,10 @@ def _check_page(page: Page, siblings: dict[str, Page], project: Project,
             if match.group(1) not in PLACEHOLDERS:
                 problems.append(Problem(page.path, number, f"unknown placeholder "
                                 f"{match.group(0)!r} (known: {', '.join(PLACEHOLDERS)})"))
+            elif match.group(1) in BLOCKS and line.strip() != match.group(0):
+                problems.append(Problem(page.path, number, f"{match.group(0)!r} stands for a "
+                                        "whole block: write it alone on its line, with an empty "
+                                        "line before and after"))
         for match in LINK.finditer(line) if "](" in line else ():
             image, text, target = match.groups()
             if image:

@@ -350,3 +350,26 @@ def test_the_numbers_table_has_a_caption_from_its_table_line(built: Path, lang: 
     assert caption is not None and caption.get_text(strip=True)
     assert "Table:" not in soup.get_text()
     assert table.select('a[href="tel:112"]')  # the numbers in it can be tapped
+
+
+def test_the_contact_block_inside_a_sentence_is_reported(small: Project) -> None:
+    page = small.content / "sv" / "kontakt.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nRing oss: {{ contact }} när du vill.\n",
+                    encoding="utf-8")
+    _, problems = load_site(small)
+    assert any("'{{ contact }}' stands for a whole block: write it alone on its line" in str(p)
+               and str(p).startswith("content/sv/kontakt.md:") for p in problems), problems
+
+
+def test_the_contact_block_works_in_any_page_from_the_settings(small: Project) -> None:
+    page = small.content / "en" / "kontakt.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n{{ contact }}\n", encoding="utf-8")
+    out = small.root / "build"
+    build(small, out)
+    site, _ = load_site(small)
+    assert site is not None
+    soup = parse(page_file(out, site.page("en", "kontakt").url))
+    details = soup.select_one(".portal-prose dl.portal-contact-details")
+    assert details.select_one('a[href="tel:+46701740607"]')  # the small site's own number
+    assert "answering machine" not in details.get_text()  # no voicemail setting: no promise
+    assert "Interpreters" not in details.get_text() and not soup.select(".portal-contact-slot")
