@@ -58,7 +58,7 @@ def files(draw: st.DrawFn) -> bytes:
 
 
 SCRIPT = re.compile(r"<script|javascript:|\son[a-z]+\s*=|<iframe|<svg|<math|<style", re.IGNORECASE)
-OWN_SCRIPT = re.compile(r'<script src="/static/js/portal\.js" defer></script>')
+OWN_SCRIPT = re.compile(r'<script src="/static/js/(?:portal\.js" defer|early\.js")></script>')
 # The page's JSON-LD: a data block that never runs, and holds no `<` that could end it.
 OWN_DATA = re.compile(r'<script type="application/ld\+json">[^<]*</script>')
 WORKDIR = Path(tempfile.mkdtemp(prefix="portal-hostile-"))

@@ -127,7 +127,7 @@ def test_a_site_build_uses_its_own_address_everywhere(lindholm_built: Path) -> N
     locations = re.findall(r"<loc>([^<]+)</loc>", sitemap)
     assert locations and all(loc.startswith(f"{LINDHOLM}/") for loc in locations)
     assert f"Sitemap: {LINDHOLM}/sitemap.xml" in (lindholm_built / "robots.txt").read_text()
-    assert soup.select_one(".portal-header__name").text == "Lindholm Exit Programme"
+    assert "Lindholm Exit Programme" in soup.select_one(".portal-header__name").get_text(" ")
 
 
 @pytest.mark.parametrize(("built_site", "other"), [("lindholm_built", "avhopp.sydmark.example"),
@@ -536,15 +536,13 @@ def test_a_shared_mistake_in_a_site_build_points_at_the_shared_file(tmp_path: Pa
         in result.output
 
 
-def test_the_members_block_inside_a_sentence_is_a_warning_and_still_builds(
+def test_the_members_block_inside_a_sentence_is_a_located_error(
         tmp_path: Path, runner: CliRunner) -> None:
     project = joint_project(tmp_path)
     page = project.content / "en" / "hitta-din-kommun.md"
     page.write_text(page.read_text().replace("\n{{ members }}\n", "\nOur members: {{ members }}\n"))
     result = runner.invoke(main, ["--project", str(project.root), "check"])
     number = line_of(project, "{{ members }}", "en/hitta-din-kommun.md")
-    assert (f"content/en/hitta-din-kommun.md:{number}: warning: {{{{ members }}}} must stand alone "
-            "on its line") in result.output
-    out = tmp_path / "out"
-    build(project, out, jobs=1)  # the links to the members' posters lead somewhere
-    assert (out / "en" / "find-your-municipality" / "poster" / "lindholm" / "index.html").is_file()
+    assert result.exit_code == 1
+    assert (f"content/en/hitta-din-kommun.md:{number}: '{{{{ members }}}}' stands for a whole "
+            "block: write it alone on its line") in result.output

@@ -172,4 +172,7 @@ def test_static_host_files_match_the_nginx_headers(nginx: str, built) -> None:  
     assert rules["/static/*"] == {"Cache-Control": "public, max-age=31536000, immutable"}
     redirects = (built / "_redirects").read_text(encoding="utf-8").splitlines()
     assert redirects[0].split() == ["/", "/sv/", "302!", "Language=sv"]
-    assert len(redirects) == 6 and all("Language=" in line for line in redirects)
+    assert len(redirects) == 12 and all("Language=" in line for line in redirects[:6])
+    # and a missing page under a language's address gets that language's 404 page
+    assert redirects[6:] == [f"/{code}/*  /{code}/404.html  404"
+                             for code in ("sv", "en", "ar", "fa", "so", "fi")]

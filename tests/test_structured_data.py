@@ -166,8 +166,8 @@ def test_text_that_could_close_the_script_element_stays_data(small: Project) -> 
     path = file_for(out, "/sv/fragor/")
     html = path.read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
-    assert [s.get("src", "")[:11] or s["type"] for s in soup.find_all("script")] == [
-        "application/ld+json", "/static/js/"]
+    assert sorted(s.get("src", "")[:17] or s["type"] for s in soup.find_all("script")) == [
+        "/static/js/early.", "/static/js/portal", "application/ld+json"]
     assert not violations(html)
     data = json_ld(path)
     assert validator("structured-data").is_valid(data)

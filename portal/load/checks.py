@@ -16,7 +16,7 @@ from ..errors import Problem, Severity, relative
 from . import files
 from .content import INDEX, Page
 from .glossary import Term, avoid_pattern, preferred
-from .markup import ATTRIBUTES, PLACEHOLDER, PLACEHOLDERS, TAGS, URL_SCHEMES
+from .markup import ATTRIBUTES, BLOCKS, PLACEHOLDER, PLACEHOLDERS, TAGS, URL_SCHEMES
 from .origins import css_urls, is_local, violations
 from .settings import Settings
 
@@ -79,6 +79,12 @@ def check_site(project: Project, settings: Settings, pages: list[Page],
                                 "give one of the pages another slug"))
             slugs[page.slug] = page
     problems += check_pages(project, [p for p in pages if p.lang in codes], publishing)
+    for page in pages:
+        for route in page.routes:
+            if route not in by_lang[page.lang]:
+                problems.append(Problem(page.path, page.line("routes"), f"routes names "
+                                        f"{route!r}, which is not a page in {page.lang}/ (give "
+                                        "the file name without .md)"))
     problems += _check_translations(settings, by_lang)
     if settings.hide_visit_page and settings.hide_visit_page not in by_lang[settings.default_language]:
         problems.append(Problem(relative(project.content / "site.yml", project.root), None,
@@ -116,6 +122,10 @@ def _check_page(page: Page, siblings: dict[str, Page], project: Project,
             if match.group(1) not in PLACEHOLDERS and not match.group(1).startswith("member."):
                 problems.append(Problem(page.path, number, f"unknown placeholder "
                                 f"{match.group(0)!r} (known: {', '.join(PLACEHOLDERS)})"))
+            elif match.group(1) in BLOCKS and line.strip() != match.group(0):
+                problems.append(Problem(page.path, number, f"{match.group(0)!r} stands for a "
+                                        "whole block: write it alone on its line, with an empty "
+                                        "line before and after"))
         for match in LINK.finditer(line) if "](" in line else ():
             image, text, target = match.groups()
             if image:

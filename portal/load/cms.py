@@ -127,6 +127,8 @@ def page_fields(settings: Settings, code: str) -> list[dict[str, Any]]:
         "draft": {"widget": "boolean", "required": False},
         "easy_read": {"widget": "boolean", "required": False},
         "faq": {"widget": "boolean", "required": False},
+        # a start page's audience routes: the file names of pages shown as link cards
+        "routes": {"widget": "list", "required": False},
         "reviewed": {"widget": "string", "required": False,
                      "pattern": [DATE_PATTERN, "A date written as YYYY-MM-DD"]},
         # Written by `portal translations done`, never by hand: kept as it is when saved.
@@ -160,6 +162,15 @@ def _per_language(settings: Settings, key: str) -> dict[str, Any]:
                        for lang in settings.languages]}
 
 
+def _hours(name: str, time: list[str], required: bool = True) -> dict[str, Any]:
+    return {"name": name, "label": name, "widget": "list", "required": required, "fields": [
+        {"name": "days", "label": "days", "widget": "string",
+         "pattern": [f"^({'|'.join(DAYS)})(-({'|'.join(DAYS)}))?$",
+                     "One day or a range, e.g. mon-fri"]},
+        {"name": "opens", "label": "opens", "widget": "string", "pattern": time},
+        {"name": "closes", "label": "closes", "widget": "string", "pattern": time}]}
+
+
 def _phone(name: str, label: str) -> dict[str, Any]:
     return {"name": name, "label": label, "widget": "string",
             "pattern": [f"^{PHONE.pattern}$", "Digits, spaces and hyphens, e.g. 070-174 06 05"]}
@@ -179,13 +190,20 @@ def settings_fields(settings: Settings) -> list[dict[str, Any]]:
             _phone("phone", "phone"), _phone("sms", "sms"),
             {"name": "email", "label": "email", "widget": "string"},
             {"name": "address", "label": "address", "widget": "string"},
-            {"name": "hours", "label": "hours", "widget": "list", "fields": [
-                {"name": "days", "label": "days", "widget": "string",
-                 "pattern": [f"^({'|'.join(DAYS)})(-({'|'.join(DAYS)}))?$",
-                             "One day or a range, e.g. mon-fri"]},
-                {"name": "opens", "label": "opens", "widget": "string", "pattern": time},
-                {"name": "closes", "label": "closes", "widget": "string", "pattern": time}]},
-            _phone("after_hours", "after_hours")]},
+            _hours("hours", time),
+            _phone("after_hours", "after_hours"),
+            _hours("sms_hours", time, required=False),
+            {"name": "cost", "label": "cost", "widget": "select", "required": False,
+             "options": ["free", "mobile"]},
+            {"name": "voicemail", "label": "voicemail", "widget": "string", "required": False,
+             "pattern": time},
+            {"name": "reply_days", "label": "reply_days", "widget": "number",
+             "value_type": "int", "min": 0, "max": 10, "required": False},
+            {"name": "anonymous", "label": "anonymous", "widget": "boolean", "required": False},
+            {"name": "interpreters", "label": "interpreters", "widget": "list",
+             "required": False},
+            {"name": "email_secure", "label": "email_secure", "widget": "boolean",
+             "required": False}]},
         _phone("emergency", "emergency"), _phone("police", "police"),
         _phone("healthcare", "healthcare"),
         {"name": "quick_exit", "label": "quick_exit", "widget": "string",
@@ -198,6 +216,9 @@ def settings_fields(settings: Settings) -> list[dict[str, Any]]:
         {"name": "members", "label": "members", "widget": "hidden", "required": False},
         {"name": "fallback", "label": "fallback", "widget": "select", "required": False,
          "options": ["default", "english", "none"]},
+        {**_per_language(settings, "department"), "required": False},
+        {"name": "logo", "label": "logo", "widget": "string", "required": False,
+         "pattern": [r"^[A-Za-z0-9_.\-/]+\.(svg|png)$", "A file in static/, e.g. images/logo.svg"]},
     ]
 
 

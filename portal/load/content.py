@@ -58,11 +58,14 @@ FIELDS = {
            "question, the text after it the answer (search engines may show them)",
     "reviewed": "the date a native speaker last checked this translation, as YYYY-MM-DD (leave "
                 "it out until one has)",
+    "routes": "on a start page: the pages shown as large links under its heading, by file name "
+              "without .md, e.g. `routes: [vill-du-lamna, for-anhoriga, for-yrkesverksamma]`",
     "translated_from": "filled in by `portal translations done`: the version of the "
                        "default-language page this translation matches",
 }
 MAX_BYTES = 2_000_000
 MAX_NAME_BYTES = 247  # a file name holds 255 bytes: the API's `<name>.json.gz` must fit
+MAX_ROUTES = 6
 GLOSSARY_FILE = "glossary.yml"
 
 
@@ -86,6 +89,7 @@ class Page:
     reviewed: dt.date | None = None  # when a native speaker last checked this translation
     faq: bool = False  # questions and answers: marked up as a schema.org FAQPage
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    routes: tuple[str, ...] = ()  # start page: the pages shown as link cards under the heading
 
     @property
     def is_index(self) -> bool:
@@ -281,6 +285,14 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
         problem("faq", f"faq {shown(faq)} must be true or false (true: the page's headings "
                        "are questions, the text after each its answer)")
         faq = False
+    routes = data.get("routes", [])
+    if name != INDEX and "routes" in data:
+        problem("routes", "only a start page (index.md) shows routes: remove the `routes:` line")
+    elif not isinstance(routes, list) or len(routes) > MAX_ROUTES or not all(
+            isinstance(route, str) and is_slug(route) for route in routes):
+        problem("routes", f"routes {shown(routes)} must be a list of at most {MAX_ROUTES} page "
+                          "file names without .md, e.g. `routes: [vill-du-lamna, for-anhoriga]`")
+        routes = []
     source = data.get("translated_from")
     if source is not None and not isinstance(source, str):
         source = str(source)
@@ -288,7 +300,7 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
     if errors_in(problems):
         return None, problems
     return Page(lang, name, where, title, description, slug, order, updated, draft, body,
-                body_line, source, easy_read, reviewed, faq, at), problems
+                body_line, source, easy_read, reviewed, faq, at, tuple(routes)), problems
 
 
 # Python-Markdown matches each `[` against the rest of its paragraph, so its time grows with

@@ -8,8 +8,8 @@ import re
 # A name, or `member.<id>.<field>` for one member municipality's details (members.py).
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+(?:\.[a-z0-9\-]+\.[a-z_]+)?)\s*\}\}")
 PLACEHOLDERS = ("programme", "municipality", "phone", "sms", "email", "address", "hours",
-                "after_hours", "glossary", "members")
-BLOCKS = ("glossary", "members")  # placeholders that stand for a block: alone in their paragraph
+                "after_hours", "glossary", "members", "contact")
+BLOCKS = ("glossary", "members", "contact")  # placeholders that stand for a block: alone in their paragraph
 
 TAGS = {"a", "abbr", "b", "bdi", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1",
         "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small",

@@ -137,14 +137,11 @@ def check_member_placeholders(members: tuple[Member, ...], pages: list[Page]) ->
         for number, line in source_lines(page):
             for match in PLACEHOLDER.finditer(line) if "{{" in line else ():
                 name = match.group(1)
-                if name == "members":
-                    if not members:
-                        problems.append(Problem(page.path, number, "{{ members }} lists the member "
-                                        "municipalities, but site.yml has no `members:` (add "
-                                        "them, or remove the placeholder)"))
-                    elif line.strip() != match.group(0):
-                        problems.append(Problem(page.path, number, "{{ members }} must stand "
-                                        "alone on its line (it is a list, not a word)", Severity.WARNING))
+                # (`{{ members }}` not alone on its line: an error of every block, checks.py)
+                if name == "members" and not members:
+                    problems.append(Problem(page.path, number, "{{ members }} lists the member "
+                                    "municipalities, but site.yml has no `members:` (add "
+                                    "them, or remove the placeholder)"))
                 if not name.startswith("member."):
                     continue
                 _, member_id, field = name.split(".")

@@ -86,6 +86,13 @@ class Contact:
     address: str
     hours: tuple[Hours, ...]
     after_hours: Phone  # social services out of hours (socialjouren)
+    sms_hours: tuple[Hours, ...] = ()  # when texts are read, if not the opening hours
+    cost: str = "mobile"  # "free": calls and texts cost nothing; "mobile": a call to a mobile
+    voicemail: str = ""  # when the answering machine is listened to (weekdays, "HH:MM"); "" = none
+    reply_days: int = 0  # texts and e-mails are answered within this many working days; 0 = no promise
+    anonymous: bool = True  # general questions can be asked without giving a name
+    interpreters: tuple[str, ...] = ()  # languages interpreters are booked for (free of charge)
+    email_secure: bool = False  # False: the pages warn that e-mail is not secure
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,8 @@ class Settings:
     cms: Cms | None = None  # web editing at /admin/ (built only with a `cms:` section)
     members: tuple[Member, ...] = ()  # a joint programme's member municipalities (members.py)
     fallback: str = "default"  # an untranslated page: "default", "english" or "none" (render/fallback.py)
+    department: dict[str, str] = field(default_factory=dict)  # e.g. "Socialtjänsten", per language
+    logo: str = ""  # a file in static/ (SVG or PNG), as "/static/images/logo.svg"; "" = none
     path: Path = field(default=Path(SETTINGS_FILE), compare=False)
 
     @property
@@ -119,24 +128,37 @@ class Settings:
         """The public URL of a site path such as `/sv/kontakt/`."""
         return self.base_url.rstrip("/") + url
 
-    def opening_hours(self, code: str) -> list[str]:
+    def opening_hours(self, code: str, sms: bool = False) -> list[str]:
         """Opening hours in the given language, e.g. ["måndag–fredag 08:00–17:00"]."""
+        return [f"{days} {times}" for days, times, _ in self.hours_table(code, sms)]
+
+    def hours_table(self, code: str, sms: bool = False) -> list[tuple[str, str, str]]:
+        """Opening hours as (days, times, ISO weekday numbers such as "1 2 3 4") per row."""
         locale = Locale.parse(self.language(code).formats)
         names = get_day_names("wide", context="stand-alone", locale=locale)
         result = []
-        for hours in self.contact.hours:
+        for hours in (self.contact.sms_hours or self.contact.hours) if sms else self.contact.hours:
             first, last = DAYS.index(hours.days[0]), DAYS.index(hours.days[-1])
             days = names[first] if first == last else f"{names[first]}–{names[last]}"
             # 24-hour times in every language ("8:00 GH" or "8:00 AM" misread easily)
             opens, closes = (
                 format_time(_clock(t), "HH:mm", locale=locale) for t in (hours.opens, hours.closes)
             )
-            result.append(f"{days} {opens}–{closes}")
+            numbers = " ".join(str(day + 1) for day in range(first, last + 1))
+            result.append((days, f"{opens}–{closes}", numbers))
         return result
 
+    def interpreter_languages(self, code: str) -> list[str]:
+        """The interpreters' languages, named in the given language (Babel's names)."""
+        locale = Locale.parse(self.language(code).formats)
+        return [Locale.parse(lang).get_display_name(locale) or lang
+                for lang in self.contact.interpreters]
 
 FALLBACKS = ("default", "english", "none")
-CONTACT_KEYS = ("phone", "sms", "email", "address", "hours", "after_hours")
+CONTACT_KEYS = ("phone", "sms", "email", "address", "hours", "after_hours", "sms_hours", "cost",
+                "voicemail", "reply_days", "anonymous", "interpreters", "email_secure")
+COSTS = ("free", "mobile")
+LOGO_TYPES = (".svg", ".png")
 
 
 def host_problem(host: str) -> str | None:
@@ -202,7 +224,7 @@ def load_settings(content_dir: Path, root: Path,
         data, lines = yamltext.load(path, root, within=content_dir)
     except yamltext.UnreadableFile as exc:
         return None, [exc.problem]
-    reader = _Reader(where, data if isinstance(data, dict) else {}, lines)
+    reader = _Reader(where, data if isinstance(data, dict) else {}, lines, root / "static")
     if not isinstance(data, dict):
         reader.problem((), "the settings must be a YAML mapping of `key: value` lines")
         return None, reader.problems
@@ -222,12 +244,14 @@ class _Reader:
 
     KEYS = ("base_url", "default_language", "languages", "municipality", "programme", "contact",
             "emergency", "police", "healthcare", "quick_exit", "hide_visit_page", "cms",
-            "members", "fallback")
+            "members", "fallback", "department", "logo")
 
-    def __init__(self, where: str, data: dict[str, Any], lines: dict[yamltext.Key, int]) -> None:
+    def __init__(self, where: str, data: dict[str, Any], lines: dict[yamltext.Key, int],
+                 static: Path | None = None) -> None:
         self.where, self.data, self.lines = where, data, lines
         self.wheres: dict[yamltext.Key, str] = {}  # keys from another file (a site's own settings)
         self.unpublished: set[str] = set()  # shared languages a site leaves out (sites.py)
+        self.static = static  # the project's static/ folder, where the logo must be
         self.problems: list[Problem] = []
 
     def problem(self, path: tuple[str | int, ...], message: str,
@@ -353,16 +377,18 @@ class _Reader:
             result.append(Language(code, name, direction, locale))
         return result
 
-    def hours(self) -> list[Hours]:
+    def hours(self, key: str = "hours") -> list[Hours]:
         contact = self.data.get("contact")
-        value = contact.get("hours") if isinstance(contact, dict) else None
+        value = contact.get(key) if isinstance(contact, dict) else None
+        if key != "hours" and value is None:
+            return []
         if not isinstance(value, list) or not value:
-            self.problem(("contact", "hours"), "'contact.hours' must list opening hours, e.g. "
+            self.problem(("contact", key), f"'contact.{key}' must list opening hours, e.g. "
                          "`- {days: mon-fri, opens: '08:00', closes: '17:00'}`")
             return []
         result = []
         for index, item in enumerate(value):
-            path = ("contact", "hours", index)
+            path = ("contact", key, index)
             if not isinstance(item, dict):
                 self.problem(path, "each entry needs `days`, `opens` and `closes`")
                 continue
@@ -416,6 +442,8 @@ class _Reader:
             address=self.text("contact", "address"),
             hours=tuple(self.hours()),
             after_hours=self.phone(country, "contact", "after_hours"),
+            sms_hours=tuple(self.hours("sms_hours")),
+            **self.promises(),
         )
         email = EMAIL.fullmatch(contact.email)
         if contact.email and (email is None or host_problem(email.group(1))):
@@ -436,6 +464,9 @@ class _Reader:
             cms=read_cms(self) if "cms" in self.data else None,
             members=read_members(self, codes, default, country),
             fallback=self.fallback(),
+            department=(self.per_language("department", codes)
+                        if "department" in self.data else {}),
+            logo=self.logo(),
         )
 
     def fallback(self) -> str:
@@ -445,3 +476,79 @@ class _Reader:
                          f"{', '.join(FALLBACKS)} (what an untranslated page shows)")
             return "none"
         return str(value)
+
+    def promises(self) -> dict[str, Any]:
+        """What reaching the programme costs and how it answers (contact.cost, .voicemail ...)."""
+        contact = self.data.get("contact")
+        contact = contact if isinstance(contact, dict) else {}
+        result: dict[str, Any] = {}
+        cost = contact.get("cost", "mobile")
+        if cost not in COSTS:
+            self.problem(("contact", "cost"), f"contact.cost {shown(cost)} must be 'free' (calls "
+                         "and texts cost nothing) or 'mobile' (they cost what a call to a mobile "
+                         "number costs)")
+        else:
+            result["cost"] = cost
+        voicemail = contact.get("voicemail", "")
+        if voicemail and not (isinstance(voicemail, str) and TIME.fullmatch(voicemail)):
+            self.problem(("contact", "voicemail"), f"contact.voicemail {shown(voicemail)} must be "
+                         "the quoted time the answering machine is listened to, such as '09:00' "
+                         "(leave it out if there is no answering machine)")
+        elif voicemail:
+            result["voicemail"] = voicemail
+        days = contact.get("reply_days", 0)
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 10:
+            self.problem(("contact", "reply_days"), f"contact.reply_days {shown(days)} must be a "
+                         "whole number of working days from 1 to 10 (0: no promise)")
+        else:
+            result["reply_days"] = days
+        for key, default in (("anonymous", True), ("email_secure", False)):
+            value = contact.get(key, default)
+            if not isinstance(value, bool):
+                self.problem(("contact", key), f"contact.{key} {shown(value)} must be true or false")
+            else:
+                result[key] = value
+        interpreters = contact.get("interpreters", [])
+        if not isinstance(interpreters, list):
+            self.problem(("contact", "interpreters"), "contact.interpreters must be a list of "
+                         "language codes, e.g. [ar, fa, so, ti]")
+            return result
+        codes = []
+        for index, code in enumerate(interpreters):
+            try:
+                if not isinstance(code, str) or not LANG_CODE.fullmatch(code):
+                    raise ValueError(code)
+                Locale.parse(code)
+            except (UnknownLocaleError, ValueError):
+                self.problem(("contact", "interpreters", index), f"interpreter language "
+                             f"{shown(code)} is not a language code such as 'ar' or 'ti'")
+                continue
+            codes.append(code)
+        result["interpreters"] = tuple(codes)
+        return result
+
+    def logo(self) -> str:
+        """The logo's site path, if the file is in static/, local, and SVG or PNG."""
+        if "logo" not in self.data:
+            return ""
+        value = self.text("logo")
+        if not value:
+            return ""
+        path = Path(value)
+        if (path.is_absolute() or ".." in path.parts or "\\" in value
+                or not re.fullmatch(r"[A-Za-z0-9_.\-/]+", value)):
+            self.problem(("logo",), f"logo {shown(value)} must be a file in static/ named by its "
+                         "path there, such as images/logo.svg (letters, digits, - _ . /)")
+            return ""
+        if path.suffix.lower() not in LOGO_TYPES:
+            self.problem(("logo",), f"logo {shown(value)} must be an SVG or PNG file")
+            return ""
+        static = self.static
+        if static is not None:
+            target = static / path
+            inside = static.resolve() in target.resolve().parents
+            if not inside or not target.is_file():
+                self.problem(("logo",), f"logo {shown(value)} is not a file in static/ (put "
+                             f"the file at static/{value})")
+                return ""
+        return "/static/" + path.as_posix()

@@ -20,6 +20,7 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning, NotFoundWarning
 from ..errors import BuildError, ContentError, Problem
 from ..load.origins import violations
 from ..load.site import Site
+from ..render import views
 from ..render.bodies import bodies
 from ..render.deadline import deadline
 from ..render.qr import qr_svg
@@ -106,7 +107,10 @@ class Renderer:
                 if targets is not None:
                     found[url] = targets
             if unit.document is not None:
-                rel, data = api.page_file(self.site, unit.document, self.capture.fingerprinted)
+                with self.app.test_request_context(unit.document.url):
+                    html = views.shown_body(unit.document)
+                rel, data = api.page_file(self.site, unit.document, html,
+                                          self.capture.fingerprinted)
                 self.output.write(rel, data)
                 written.append(rel)
             if unit.qr is not None:

@@ -53,7 +53,8 @@ class Unit:
 def site_urls(site: Site) -> list[str]:
     """The site-wide URLs, taken from the Site (no url_for per page)."""
     urls = ["/", "/404.html", "/sitemap.xml", "/robots.txt"]
-    return urls + [search_url(code) for code in site.settings.codes]
+    return (urls + [search_url(code) for code in site.settings.codes]
+            + [f"/{code}/404.html" for code in site.settings.codes])
 
 
 def file_for(url: str) -> str:

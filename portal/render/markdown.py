@@ -34,7 +34,12 @@ if TYPE_CHECKING:
 # contacts in the page's interface language (a comment: page text can never hold one, the
 # sanitiser removes comments).
 MEMBERS_SLOT = "<!--portal:members-->"
+# Where {{ contact }} stood: the view puts the contact details (a template component, rendered
+# once per language from the settings) in its place.
+CONTACT_SLOT = '<div class="portal-contact-slot"></div>'
 TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
+# `Table: text` as its own paragraph right before a table is the table's caption (as in Pandoc).
+CAPTION = re.compile(r"<p>Table: ((?:(?!</p>).)+)</p>\s*<table>", re.DOTALL)
 
 
 def slugify(value: str, separator: str) -> str:
@@ -112,6 +117,7 @@ def placeholder_values(settings: Settings, lang: str) -> dict[str, str]:
         "glossary": "",
         "members": MEMBERS_SLOT,
         **member_values(settings, lang),
+        "contact": CONTACT_SLOT,
     }
 
 
@@ -243,6 +249,7 @@ class Renderer:
         problems = tuple(Problem(page.path, _source_line(page, message), f"{message}: pages may "
                                  "only use files of this site (put images in static/images/)")
                          for _, message in violations(html))
+        html = CAPTION.sub(r"<table>\n<caption>\1</caption>", html)
         # A wide table scrolls inside its own box (keyboard-focusable), not the whole page.
         html = TABLE.sub(r'<div class="portal-prose__table" tabindex="0">\g<0></div>', html)
         return Body(html, problems)

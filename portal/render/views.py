@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import time, timedelta
 from functools import cached_property
 from typing import Any
 
 import flask_babel
 from babel import Locale
 from babel.core import get_global
+from babel.dates import format_time, format_timedelta
+from babel.lists import format_list
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..load.content import SEARCH_PATH, Page, feed_url, search_url
-from ..load.settings import Language
+from ..load.settings import Language, Settings
 from ..load.site import Site
 from . import structured
 from .bodies import bodies
 from .fallback import Fallback, fallbacks
-from .markdown import MEMBERS_SLOT, phone_link
+from .markdown import CONTACT_SLOT, HAND_WRITTEN_NUMBER, MEMBERS_SLOT, link_numbers, phone_link
 from .uitext import safe
 
 bp = Blueprint("portal", __name__)
@@ -51,6 +54,12 @@ class Chrome:
     search_url: str
     hide_visit_url: str | None  # the page on hiding a visit, beside the quick exit
     source_language: str  # the default language's name in this language ("Swedish", "السويدية")
+    department: str = ""  # the municipality's department that runs the programme
+    voicemail: str = ""  # when the answering machine is listened to, in this language
+    reply_time: str = ""  # how soon texts are answered, in this language ("1 day", "1 dag")
+    interpreters: str = ""  # the interpreters' languages as a list in this language
+    # the {{ contact }} block, rendered once per language
+    contact_details: Markup = field(default_factory=Markup)
 
     def menu(self, current: str) -> Markup:
         """The menu with the current page marked: a string replacement, not a render per page."""
@@ -103,6 +112,7 @@ class Portal:
             with flask_babel.force_locale(code):
                 note = safe(_("start page (this page is not in this language yet)"))
             hide = self.site.page(code, settings.hide_visit_page or "")
+            texts = contact_texts(settings, code)
             nav = self.site.nav(code)
             with flask_babel.force_locale(code):
                 nav_html = render_template("components/menu.html", nav=nav,
@@ -120,7 +130,15 @@ class Portal:
                 hide_visit_url=hide.url if hide else None,
                 source_language=Locale.parse(settings.default_language).get_display_name(
                     settings.language(code).formats) or settings.default_language,
+                department=settings.department.get(code, ""),
+                voicemail=texts["voicemail"],
+                reply_time=texts["reply_time"],
+                interpreters=texts["interpreters"],
             )
+            with flask_babel.force_locale(code):
+                details = render_template("components/contact_details.html",
+                                          chrome=self._chrome[code])
+            self._chrome[code] = replace(self._chrome[code], contact_details=Markup(details))
         return self._chrome[code]
 
     def links(self, page: Page, pattern: str | None = None) -> list[Link]:
@@ -150,6 +168,18 @@ class Portal:
 def language_name(code: str, locale: str) -> str:
     """A language's name in another language's words ("Swedish", "السويدية")."""
     return Locale.parse(code).get_display_name(locale) or code
+def contact_texts(settings: Settings, code: str) -> dict[str, str]:
+    """The contact promises written in one language: a time, a length of time, a list."""
+    locale = settings.language(code).formats
+    contact = settings.contact
+    hour, minute = (int(part) for part in (contact.voicemail or "00:00").split(":"))
+    return {
+        "voicemail": (format_time(time(hour, minute), "HH:mm", locale=locale)
+                      if contact.voicemail else ""),
+        "reply_time": (format_timedelta(timedelta(days=contact.reply_days), granularity="day", threshold=100,
+                                        locale=locale) if contact.reply_days else ""),
+        "interpreters": format_list(settings.interpreter_languages(code), locale=locale),
+    }
 
 
 def _og_locale(code: str) -> str:
@@ -189,16 +219,26 @@ def page_inputs(page: Page) -> dict[str, Any]:
         "x_default": settings.absolute(x_default),
         "canonical": settings.absolute(page.url),
         "drafts": state.drafts,
+        # The start page's link cards: the pages' titles, descriptions and addresses (in the
+        # key, so a renamed or retitled page renders the start page again).
+        "routes": [(p.title, p.description, p.url) for p in
+                   (state.site.page(page.lang, name) for name in page.routes) if p is not None],
     }
 
 
 def page_context(page: Page) -> dict[str, Any]:
     """page_inputs, the body, and what is made from them: the page's JSON-LD."""
     site = portal().site
-    body = with_members(bodies(site).html(page), page)
+    body = shown_body(page)
     return {**page_inputs(page), "body": body, "feed_url": feed_url(page.lang),
             "structured_data": structured.script(
                 structured.graph(site.settings, page.lang, page, body))}
+
+
+def shown_body(page: Page) -> str:
+    """A page's body as it is shown: `{{ members }}` and `{{ contact }}` filled in."""
+    body = with_members(bodies(portal().site).html(page), page)
+    return body.replace(CONTACT_SLOT, portal().chrome(page.lang).contact_details)
 
 
 def with_members(body: str, page: Page) -> str:
@@ -238,6 +278,25 @@ class Choice:
     url: str
     text: str
     link: str = ""
+    contact: Markup = field(default_factory=Markup)  # how to call, and 112, in this language
+
+
+def choices(not_found: bool = False) -> list[Choice]:
+    """Every language's start page, with the contact line in that language (chooser, 404)."""
+    state = portal()
+    settings = state.site.settings
+    result = []
+    for lang in settings.languages:
+        with flask_babel.force_locale(lang.code):
+            contact = Markup(render_template("components/contact_line.html"))
+            if not_found:
+                result.append(Choice(lang, state.site.start(lang.code).url,
+                                     safe(_("We could not find that page. It may have moved.")),
+                                     safe(_("Go to the start page")), contact))
+            else:
+                result.append(Choice(lang, state.site.start(lang.code).url,
+                                     settings.programme[lang.code], contact=contact))
+    return result
 
 
 @bp.route("/")
@@ -245,11 +304,14 @@ def chooser() -> str:
     """Every language by its own name; nothing is remembered about the visitor's choice."""
     state = portal()
     settings = state.site.settings
-    choices = [Choice(lang, state.site.start(lang.code).url, settings.programme[lang.code])
-               for lang in settings.languages]
+    titles = []
+    for lang in settings.languages:
+        with flask_babel.force_locale(lang.code):
+            titles.append((lang, safe(_("Choose your language"))))
     return render_template("chooser.html", chrome=state.chrome(settings.default_language),
                            starts=[state.site.start(code) for code in settings.codes],
-                           choices=choices, links=[], page=None, exit_labels=exit_labels(),
+                           choices=choices(), titles=titles, links=[], page=None,
+                           exit_labels=exit_labels(),
                            chooser_description=state.site.start(settings.default_language).description,
                            canonical=settings.absolute("/"),
                            structured_data=structured.script(
@@ -271,7 +333,7 @@ def show(lang: str, url: str) -> str:
     if found is None and url in portal().fallbacks:
         fallback = portal().fallbacks[url]
         return render_template("fallback.html", **fallback_inputs(fallback),
-                               body=with_members(bodies(portal().site).html(fallback.page), fallback.page))
+                               body=shown_body(fallback.page))
     if found is None:
         abort(404)
     return render_template("page.html", **page_context(found))
@@ -335,17 +397,26 @@ def not_found_page() -> str:
     """The 404 page as a file, for the web server to serve (Frozen-Flask skips error handlers)."""
     state = portal()
     settings = state.site.settings
-    choices = []
-    for lang in settings.languages:
-        with flask_babel.force_locale(lang.code):
-            choices.append(Choice(lang, state.site.start(lang.code).url,
-                                  safe(_("We could not find that page. It may have moved.")),
-                                  safe(_("Go to the start page"))))
     return render_template("404.html", chrome=state.chrome(settings.default_language),
-                           choices=choices, links=[], page=None, exit_labels=exit_labels())
+                           choices=choices(not_found=True), links=[], page=None,
+                           exit_labels=exit_labels(), one_language=False)
+
+
+@bp.route("/<lang>/404.html")
+def not_found_in(lang: str) -> str:
+    """The 404 page of one language: served for a missing address under /<lang>/."""
+    state = portal()
+    if lang not in state.site.settings.codes:
+        abort(404)
+    others = [choice for choice in choices(not_found=True) if choice.lang.code != lang]
+    return render_template("404.html", chrome=state.chrome(lang), choices=others, links=[],
+                           page=None, one_language=True)
 
 
 def not_found(error: Exception) -> tuple[str, int]:
+    lang = request.path.strip("/").split("/", 1)[0]
+    if lang in portal().site.settings.codes:
+        return not_found_in(lang), 404
     return not_found_page(), 404
 
 
@@ -369,7 +440,16 @@ def globals_for_templates() -> dict[str, Any]:
     state = portal()
     return {"site_settings": state.site.settings, "all_chrome": state.chrome,
             "format_date": flask_babel.format_date, "exit_labels": None,
-            "phone_link": phone_link, "search_url": search_url}
+            "phone_link": phone_link, "search_url": search_url, "numbers": numbers}
+
+
+def numbers(text: str, links: bool = True) -> Markup:
+    """Plain text (a page's description, say) with its phone numbers made call links, or only
+    kept left to right where the text is itself inside a link."""
+    html = str(escape(text))
+    if links:
+        return Markup(link_numbers(html))
+    return Markup(HAND_WRITTEN_NUMBER.sub(r'<bdi class="portal-tel" dir="ltr">\1</bdi>', html))
 
 
 def exit_labels() -> list[tuple[str, str, str]]:

@@ -70,6 +70,20 @@
     apply();
   }
 
+  // Opening hours: today's row is marked (the table reads the same without it).
+  var today = String((new Date().getDay() + 6) % 7 + 1);
+  Array.prototype.forEach.call(document.querySelectorAll(".js-portal-hours"), function (table) {
+    Array.prototype.forEach.call(table.querySelectorAll("tr[data-days]"), function (row) {
+      if (row.getAttribute("data-days").split(" ").indexOf(today) !== -1) {
+        row.classList.add("portal-hours__today");
+        var note = document.createElement("span");
+        note.className = "portal-visually-hidden";
+        note.textContent = " (" + table.getAttribute("data-today") + ")";
+        row.cells[0].appendChild(note);
+      }
+    });
+  });
+
   var copy = document.querySelector(".js-portal-copy");
   var address = document.querySelector(".js-portal-share-url");
   if (copy && address && navigator.clipboard) {

@@ -21,7 +21,6 @@ from ...load.content import Page
 from ...load.settings import Phone, Settings
 from ...load.site import Site
 from ...render import bodytext
-from ...render.bodies import bodies
 from . import assets
 
 if TYPE_CHECKING:
@@ -105,10 +104,9 @@ def page_fields(site: Site, page: Page) -> dict[str, Any]:
     }
 
 
-def page_document(site: Site, page: Page, mapping: dict[str, str]) -> dict[str, Any]:
+def page_document(site: Site, page: Page, html: str, mapping: dict[str, str]) -> dict[str, Any]:
     """A page with its body: the sanitised HTML the page shows (assets under their built
     names, site paths made absolute), its plain text and its headings."""
-    html = bodies(site).html(page)
     base = site.settings.base_url.rstrip("/")
     shown = SITE_PATH.sub(lambda m: m.group(1) + base + "/", assets.rewrite(html, mapping))
     blocks = bodytext.blocks(html)
@@ -131,6 +129,7 @@ def write(output: Output, site: Site) -> None:
             "pages": [page_fields(site, page) for page in site.pages(code)]}))
 
 
-def page_file(site: Site, page: Page, mapping: dict[str, str]) -> tuple[str, bytes]:
-    """Where a page's document goes in the build, and its bytes."""
-    return _file(page_url(page)), encode(page_document(site, page, mapping))
+def page_file(site: Site, page: Page, html: str, mapping: dict[str, str]) -> tuple[str, bytes]:
+    """Where a page's document goes in the build, and its bytes; `html` is its body as the
+    page shows it (blocks such as `{{ contact }}` filled in)."""
+    return _file(page_url(page)), encode(page_document(site, page, html, mapping))

@@ -29,5 +29,8 @@ def files(settings: Settings, policy: Policy) -> dict[str, bytes]:
     # `302!` because / has an index.html, which would otherwise win; a browser with none of
     # these languages gets the language chooser.
     redirects = [f"/  /{code}/  302!  Language={code}" for code in settings.codes]
+    # A missing page under a language's address: that language's 404 page (the host serves
+    # /404.html for the rest).
+    redirects += [f"/{code}/*  /{code}/404.html  404" for code in settings.codes]
     return {"_headers": "\n".join(lines).encode("utf-8"),
             "_redirects": ("\n".join(redirects) + "\n").encode("utf-8")}
