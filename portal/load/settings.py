@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -155,8 +155,7 @@ class Settings:
                 for lang in self.contact.interpreters]
 
 FALLBACKS = ("default", "english", "none")
-CONTACT_KEYS = ("phone", "sms", "email", "address", "hours", "after_hours", "sms_hours", "cost",
-                "voicemail", "reply_days", "anonymous", "interpreters", "email_secure")
+CONTACT_KEYS = tuple(f.name for f in fields(Contact))  # contact:'s keys, in the fields' order
 COSTS = ("free", "mobile")
 LOGO_TYPES = (".svg", ".png")
 
@@ -242,9 +241,8 @@ def load_settings(content_dir: Path, root: Path,
 class _Reader:
     """Reads settings fields, collecting every problem with its line."""
 
-    KEYS = ("base_url", "default_language", "languages", "municipality", "programme", "contact",
-            "emergency", "police", "healthcare", "quick_exit", "hide_visit_page", "cms",
-            "members", "fallback", "department", "logo")
+    # site.yml's keys are the Settings' fields (all but where the file is), in their order
+    KEYS = tuple(f.name for f in fields(Settings) if f.name != "path")
 
     def __init__(self, where: str, data: dict[str, Any], lines: dict[yamltext.Key, int],
                  static: Path | None = None) -> None:
