@@ -546,3 +546,17 @@ def test_the_members_block_inside_a_sentence_is_a_located_error(
     assert result.exit_code == 1
     assert (f"content/en/hitta-din-kommun.md:{number}: '{{{{ members }}}}' stands for a whole "
             "block: write it alone on its line") in result.output
+
+
+def test_the_services_structured_data_names_each_member_as_an_area_it_serves(joint_built: Path) -> None:
+    from test_api import validator
+    from test_structured_data import json_ld, nodes
+
+    expected = {"sv": ["Ekbacka kommun", "Lindholms kommun"],
+                "en": ["Ekbacka Municipality", "Lindholm Municipality"]}  # the example's site.yml
+    for lang, names in expected.items():
+        data = json_ld(file_for(joint_built, f"/{lang}/kontakt/" if lang == "sv" else f"/{lang}/"))
+        assert validator("structured-data").is_valid(data)
+        served = nodes(data, "GovernmentService")[0]["areaServed"]
+        assert [(area["@type"], area["name"]) for area in served] == [
+            ("AdministrativeArea", name) for name in names]

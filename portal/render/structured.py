@@ -47,7 +47,10 @@ def service(settings: Settings, lang: str, service_type: str) -> dict[str, Any]:
         "serviceType": service_type,
         "url": settings.absolute(f"/{lang}/"),
         "provider": {"@type": "GovernmentOrganization", "name": municipality},
-        "areaServed": {"@type": "AdministrativeArea", "name": municipality},
+        # a joint programme serves its member municipalities; otherwise its own
+        "areaServed": ([{"@type": "AdministrativeArea", "name": member.name[lang]}
+                        for member in settings.members] if settings.members
+                       else {"@type": "AdministrativeArea", "name": municipality}),
         "availableChannel": [
             {"@type": "ServiceChannel", "availableLanguage": languages,
              "servicePhone": point(contact.phone)},
