@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import free_port
+from conftest import nginx_serving
 from playwright.sync_api import Browser, Page
-from test_browser import AXE, browser, context, page  # noqa: F401  (fixtures)
+from test_browser import AXE, context, page  # noqa: F401  (fixtures)
 from test_members import JOINT, joint_project
 
-from portal.commands.cli import main
 from portal.publish.build import build
 
 pytestmark = pytest.mark.browser
@@ -31,38 +27,8 @@ def joint_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = joint_project(folder)
     out = folder / "build"
     build(project, out)
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert Path(binary).exists(), "nginx is missing: run `bash .ci/install --test`"
-    port = free_port()
-    (folder / "acme").mkdir()
-    result = CliRunner().invoke(main, ["--project", str(project.root), "nginx", "--build", str(out),
-                                       "--listen", f"127.0.0.1:{port}",
-                                       "--acme-root", str(folder / "acme")])
-    assert result.exit_code == 0, result.output
-    (folder / "portal.conf").write_text(result.output, encoding="utf-8")
-    temps = "\n".join(f"{name}_temp_path {folder}/{name};" for name in
-                      ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (folder / name).mkdir()
-    (folder / "nginx.conf").write_text(
-        f"user root;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log "
-        "warn;\nevents { worker_connections 64; }\nhttp {\ninclude /etc/nginx/mime.types;\n"
-        f"default_type application/octet-stream;\n{temps}\ninclude {folder}/portal.conf;\n}}\n",
-        encoding="utf-8")
-    process = subprocess.Popen([binary, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/sv/", timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None and time.monotonic() < deadline, "nginx did not start"
-            time.sleep(0.05)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with nginx_serving(project, out, folder / "nginx") as base:
+        yield base
 
 
 @pytest.mark.parametrize(("path", "member"), [("/sv/hitta-din-kommun/", "lindholm"),
@@ -93,7 +59,7 @@ PAGES = ["/sv/hitta-din-kommun/", "/ar/baladiyatuk/", "/ar/for-anhoriga/", "/en/
 
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 900}])
 def test_members_pages_posters_and_fallbacks_pass_axe_at_wcag_21_aa(
-        joint_nginx: str, browser: Browser, viewport: dict[str, int]) -> None:  # noqa: F811
+        joint_nginx: str, browser: Browser, viewport: dict[str, int]) -> None:
     assert AXE.is_file(), "axe-core is missing: run `bash .ci/install --test`"
     own = browser.new_context(viewport=viewport, bypass_csp=True)  # to inject axe itself
     tab = own.new_page()
