@@ -47,7 +47,9 @@ def build(ctx: click.Context, out: str | None, jobs: int | None, site_id: str | 
     from ..publish.build import build as run_build
 
     project = _project(ctx, site_id)
-    out = out or ("build" if site_id is None else f"build/{site_id}")
+    if out is not None and not out.strip():
+        raise click.UsageError(f"--out {out!r} names no folder: give one, such as --out build")
+    out = ("build" if site_id is None else f"build/{site_id}") if out is None else out
     result = run_build(project, Path(out) if Path(out).is_absolute() else Path.cwd() / out, jobs)
     for problem in sorted(result.warnings, key=Problem.key):
         click.echo(str(problem), err=True)
