@@ -8,10 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import file_for, parse
 from jinja2 import Environment, nodes
 
 from portal import create_app
-from portal.load.site import Project
+from portal.load.content import search_url
+from portal.load.site import Project, load_site
 
 ROOT = Path(__file__).parent.parent
 TEMPLATES = ROOT / "portal" / "templates"
@@ -148,3 +150,22 @@ def test_a_parameter_missing_from_the_comment_is_caught() -> None:
     # a comment that is not directly above the macro does not document it
     apart = source.replace("{% macro preview", "<p></p>\n{% macro preview")
     assert documented(apart)["preview"] is None
+
+
+def test_the_menu_marks_the_page_shown_or_search_and_nothing_elsewhere(built: Path) -> None:
+    site, _ = load_site(Project(ROOT))
+    assert site is not None
+    outside = 0
+    for code in site.settings.codes:
+        in_menu = {page.url for page in site.nav(code)}
+        for page in site.pages(code):
+            html = parse(file_for(built, page.url))
+            marked = [a["href"] for a in html.select('.portal-nav__link[aria-current="page"]')]
+            assert marked == ([page.url] if page.url in in_menu else []), page.url
+            outside += page.url not in in_menu
+        html = parse(file_for(built, search_url(code)))
+        marked = [a["href"] for a in html.select('.portal-nav__link[aria-current="page"]')]
+        assert marked == [search_url(code)]
+    assert outside  # pages outside the menu (easy-to-read ones, say) were seen
+    for url in ("/", "/404.html"):  # pages for every language have no menu
+        assert parse(file_for(built, url)).select(".portal-nav") == []
