@@ -13,7 +13,7 @@ from babel import Locale
 from babel.core import get_global
 from babel.dates import format_time, format_timedelta
 from babel.lists import format_list
-from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+from flask import Blueprint, Flask, abort, current_app, g, get_template_attribute, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -40,13 +40,21 @@ class Link:
 
 
 @dataclass(frozen=True)
+class NavItem:
+    """One item of a language's menu (components/menu.html)."""
+
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Chrome:
     """The parts of every page of one language: computed once per language, not per page."""
 
     lang: Language
     programme: str
     municipality: str
-    nav_html: Markup  # the menu's items, rendered once per language
+    nav: tuple[NavItem, ...]  # the menu's items, made once per language
     start_url: str
     hours: list[str]
     missing_note: str  # in this language: "this page is not translated, you go to the start page"
@@ -60,12 +68,6 @@ class Chrome:
     interpreters: str = ""  # the interpreters' languages as a list in this language
     # the {{ contact }} block, rendered once per language
     contact_details: Markup = field(default_factory=Markup)
-
-    def menu(self, current: str) -> Markup:
-        """The menu with the current page marked: a string replacement, not a render per page."""
-        link = f'href="{current}">'
-        html = str(self.nav_html)  # Markup.replace would escape the new attribute
-        return Markup(html.replace(link, f'href="{current}" aria-current="page">', 1))
 
 
 class Portal:
@@ -113,15 +115,11 @@ class Portal:
                 note = safe(_("start page (this page is not in this language yet)"))
             hide = self.site.page(code, settings.hide_visit_page or "")
             texts = contact_texts(settings, code)
-            nav = self.site.nav(code)
-            with flask_babel.force_locale(code):
-                nav_html = render_template("components/menu.html", nav=nav,
-                                           search_url=search_url(code))
             self._chrome[code] = Chrome(
                 lang=settings.language(code),
                 programme=settings.programme[code],
                 municipality=settings.municipality[code],
-                nav_html=Markup(nav_html),
+                nav=tuple(NavItem(page.url, page.title) for page in self.site.nav(code)),
                 start_url=self.site.start(code).url,
                 hours=settings.opening_hours(code),
                 missing_note=note,
@@ -136,8 +134,8 @@ class Portal:
                 interpreters=texts["interpreters"],
             )
             with flask_babel.force_locale(code):
-                details = render_template("components/contact_details.html",
-                                          chrome=self._chrome[code])
+                details = get_template_attribute("components/contact.html", "details")(
+                    self._chrome[code], settings)
             self._chrome[code] = replace(self._chrome[code], contact_details=Markup(details))
         return self._chrome[code]
 
@@ -286,9 +284,10 @@ def choices(not_found: bool = False) -> list[Choice]:
     state = portal()
     settings = state.site.settings
     result = []
+    line = get_template_attribute("components/contact_line.html", "line")
     for lang in settings.languages:
         with flask_babel.force_locale(lang.code):
-            contact = Markup(render_template("components/contact_line.html"))
+            contact = Markup(line(settings))
             if not_found:
                 result.append(Choice(lang, state.site.start(lang.code).url,
                                      safe(_("We could not find that page. It may have moved.")),
@@ -378,7 +377,7 @@ def poster_inputs(page: Page) -> dict[str, Any]:
 
 def poster_chrome(code: str) -> Chrome:
     """A language's chrome as posters show it: without the menu."""
-    return replace(portal().chrome(code), nav_html=Markup(""))
+    return replace(portal().chrome(code), nav=())
 
 
 @bp.route("/<lang>/qr.svg", defaults={"slug": None})
@@ -436,11 +435,10 @@ def robots() -> tuple[str, int, dict[str, str]]:
 
 
 @bp.app_context_processor
-def globals_for_templates() -> dict[str, Any]:
+def data_for_templates() -> dict[str, Any]:
+    """The data every page template may read; components are given what they use instead."""
     state = portal()
-    return {"site_settings": state.site.settings, "all_chrome": state.chrome,
-            "format_date": flask_babel.format_date, "exit_labels": None,
-            "phone_link": phone_link, "search_url": search_url, "numbers": numbers}
+    return {"site_settings": state.site.settings, "all_chrome": state.chrome, "exit_labels": None}
 
 
 def numbers(text: str, links: bool = True) -> Markup:
@@ -464,6 +462,10 @@ def exit_labels() -> list[tuple[str, str, str]]:
 def init_app(app: Flask) -> None:
     from .member_views import bp as member_bp
 
+    # Helpers that depend on nothing but their arguments (and the interface language): every
+    # template and component may call them, like `_()` and `ngettext()`.
+    app.jinja_env.globals.update(phone_link=phone_link, numbers=numbers, search_url=search_url,
+                                 format_date=flask_babel.format_date)
     app.register_blueprint(bp)
     app.register_blueprint(member_bp)
     app.register_error_handler(404, not_found)
