@@ -58,6 +58,7 @@ def generate(out: Path, pages: int, seed: int = 1) -> None:
         folder.mkdir()
         start = (CONTENT / lang / "index.md").read_text(encoding="utf-8")
         start = re.sub(r"\]\([a-z0-9-]+\.md(#[^)]*)?\)", "](sida-1.md)", start)
+        start = re.sub(r"(?m)^routes: .*$", "routes: [sida-1, sida-2, sida-3]", start)
         (folder / "index.md").write_text(re.sub(r"(?m)^translated_from: .*\n", "", start),
                                          encoding="utf-8")
         for number in range(1, pages):
