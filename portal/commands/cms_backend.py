@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -320,15 +319,7 @@ class LocalBackend:
         if not Path(os.path.realpath(folder)).is_relative_to(place) and folder.exists():
             raise Refused(f"{rel} is outside its folder", 403)
         folder.mkdir(parents=False, exist_ok=True)  # a new language folder, never deeper
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".cms-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        files.replace(path, data, mode=0o644)
 
 
 def _sha(data: bytes) -> str:

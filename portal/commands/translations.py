@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +83,5 @@ def mark_done(site: Site, lang: str, name: str) -> Path:
             del lines[start:end]
             closing -= end - start
     lines.insert(closing, f"translated_from: {source.fingerprint}")
-    temporary = path.with_name(f".{path.name}.portal-new")
-    temporary.write_text(bom + newline.join(lines), encoding="utf-8", newline="")
-    os.replace(temporary, path)
+    files.replace(path, (bom + newline.join(lines)).encode("utf-8"))
     return path

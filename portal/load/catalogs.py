@@ -8,13 +8,11 @@ crashes on a bad Plural-Forms header.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import gettext
+import io
 import os
 import re
-import secrets
-import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -568,23 +566,12 @@ def _write_po(path: Path, catalog: Catalog) -> None:
     """Write the catalogue beside the file and swap it in: a crash never leaves half a file."""
     real = Path(os.path.realpath(path))
     real.parent.mkdir(parents=True, exist_ok=True)
-    temporary = real.with_name(f".{real.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        mode = stat.S_IMODE(os.stat(real).st_mode)
-    except OSError:
-        mode = None
-    try:
-        with temporary.open("xb") as f:
-            # Obsolete entries stay (as `#~` lines): a translator whose string changed can see
-            # the old translation.
-            write_po(f, catalog, width=100, omit_header=False, ignore_obsolete=False,
-                     include_previous=True, include_lineno=False)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, real)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+    text = io.BytesIO()
+    # Obsolete entries stay (as `#~` lines): a translator whose string changed can see the
+    # old translation.
+    write_po(text, catalog, width=100, omit_header=False, ignore_obsolete=False,
+             include_previous=True, include_lineno=False)
+    files.replace(real, text.getvalue())
 
 
 @dataclass(frozen=True)

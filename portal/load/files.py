@@ -8,9 +8,11 @@ make a walk grow), and only regular files are opened (a named pipe would block a
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,3 +151,23 @@ def walk(folder: Path, root: Path, within: Path | None = None) -> Listing:
         visit(folder, 0)
     listing.files.sort()
     return listing
+
+
+def replace(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `data` beside `path` and swap it in at once, so nobody (the preview, a crash)
+    ever sees half a file. The file keeps its permissions unless `mode` is given; a new one
+    gets 0o644."""
+    try:
+        kept: int | None = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        kept = None
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, mode if mode is not None else kept if kept is not None else 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise

@@ -150,9 +150,14 @@ class Settings:
 
     def interpreter_languages(self, code: str) -> list[str]:
         """The interpreters' languages, named in the given language (Babel's names)."""
-        locale = Locale.parse(self.language(code).formats)
-        return [Locale.parse(lang).get_display_name(locale) or lang
+        return [language_name(lang, self.language(code).formats)
                 for lang in self.contact.interpreters]
+
+
+def language_name(code: str, locale: str) -> str:
+    """A language's name in another language's words ("Swedish", "السويدية")."""
+    return Locale.parse(code).get_display_name(locale) or code
+
 
 FALLBACKS = ("default", "english", "none")
 CONTACT_KEYS = tuple(f.name for f in fields(Contact))  # contact:'s keys, in the fields' order

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..load.content import SEARCH_PATH, Page, feed_url, search_url
-from ..load.settings import Language, Settings
+from ..load.settings import Language, Settings, language_name
 from ..load.site import Site
 from . import structured
 from .bodies import bodies
@@ -126,8 +126,8 @@ class Portal:
                 og_locale=_og_locale(code),
                 search_url=search_url(code),
                 hide_visit_url=hide.url if hide else None,
-                source_language=Locale.parse(settings.default_language).get_display_name(
-                    settings.language(code).formats) or settings.default_language,
+                source_language=language_name(settings.default_language,
+                                              settings.language(code).formats),
                 department=settings.department.get(code, ""),
                 voicemail=texts["voicemail"],
                 reply_time=texts["reply_time"],
@@ -163,9 +163,6 @@ class Portal:
         return result
 
 
-def language_name(code: str, locale: str) -> str:
-    """A language's name in another language's words ("Swedish", "السويدية")."""
-    return Locale.parse(code).get_display_name(locale) or code
 def contact_texts(settings: Settings, code: str) -> dict[str, str]:
     """The contact promises written in one language: a time, a length of time, a list."""
     locale = settings.language(code).formats
