@@ -23,7 +23,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..errors import ContentError
 from ..load import cms, files
-from ..load.content import MAX_BYTES, SLUG
+from ..load.content import INDEX, MAX_BYTES, is_slug
 from ..load.settings import LANG_CODE, SETTINGS_FILE, Settings, require_settings
 from ..load.site import Project
 from ..publish.headers import admin_headers
@@ -33,7 +33,6 @@ MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".webp": "image/webp"}  # no SVG: it can carry scripts
 MAX_MEDIA = 5_000_000
 MAX_REQUEST = 8_000_000  # a page, or an image in base64
-PAGE_NAME = re.compile(rf"index|(?=.{{1,80}}\Z){SLUG.pattern}")
 JSON_TYPE = re.compile(r"application/json\s*(?:;\s*charset=utf-8\s*)?", re.IGNORECASE)
 
 
@@ -202,7 +201,7 @@ class LocalBackend:
             return rel
         if len(parts) == 3 and parts[0] == "content" and LANG_CODE.fullmatch(parts[1]) \
                 and parts[2].endswith(".md"):
-            if not PAGE_NAME.fullmatch(parts[2][:-3]):
+            if parts[2][:-3] != INDEX and not is_slug(parts[2][:-3]):
                 raise Refused(f"{parts[2]!r} cannot be a page's file name: use lowercase a-z, "
                               "0-9 and hyphens (a new translation takes the file name of the "
                               "page it translates, in `slug`)")
