@@ -8,13 +8,14 @@ right-to-left language. Phone screenshots of the start page go to test-artifacts
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 pytestmark = pytest.mark.browser
 
@@ -328,6 +329,43 @@ def test_the_preview_reloads_the_open_page_when_files_are_saved(browser: Browser
         page.wait_for_function("document.body.textContent.includes(\"'description' is missing\")",
                                timeout=5000)
         assert page.evaluate("getComputedStyle(document.body).fontFamily") != "Times New Roman"
+    finally:
+        page.close()
+        server.shutdown()
+
+
+def test_a_change_saved_while_the_page_loads_still_reloads_it(browser: Browser, tmp_path: Path) -> None:
+    """The page is rendered, then a file is saved before the reload script first asks for the
+    version: the page still reloads (it knows the version it was rendered at)."""
+    import threading
+
+    from conftest import make_project
+    from werkzeug.serving import make_server
+
+    from portal.commands.serve import Preview
+
+    project = make_project(tmp_path)
+    preview = Preview(project)
+    preview.watch(interval=0.1)
+    server = make_server("127.0.0.1", 0, preview, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    markdown = project.content / "sv" / "kontakt.md"
+    page = browser.new_page()
+
+    def save_then_serve(route: Route) -> None:
+        version = preview.version
+        markdown.write_text(markdown.read_text(encoding="utf-8").replace(
+            "title: Kontakt", "title: Hör av dig"), encoding="utf-8")
+        deadline = time.monotonic() + 5
+        while preview.version == version and time.monotonic() < deadline:
+            time.sleep(0.05)
+        route.continue_()
+
+    page.route("**/_preview/reload.js", save_then_serve)
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_port}/sv/kontakt/")
+        page.wait_for_function("document.querySelector('h1').textContent === 'Hör av dig'",
+                               timeout=5000)
     finally:
         page.close()
         server.shutdown()

@@ -48,10 +48,10 @@ def wait_for_version(base: str, old: int, seconds: float = 5.0) -> int:
 def test_saved_change_is_served_and_the_page_is_told_to_reload(
     server: tuple[str, Preview], small: Project
 ) -> None:
-    base, _ = server
+    base, preview = server
     status, html = get(f"{base}/sv/kontakt/")
     assert status == 200 and "<h1 class=\"portal-page__title\">Kontakt</h1>" in html
-    assert '<script src="/_preview/reload.js" defer></script>' in html
+    assert f'<script src="/_preview/reload.js" data-version="{preview.version}" defer></script>' in html
     assert "fetch(\"/_preview/version\"" in get(f"{base}/_preview/reload.js")[1]
     version = json.loads(get(f"{base}/_preview/version")[1])["version"]
 

@@ -135,10 +135,8 @@ def test_every_preview_response_is_no_store(server: str, path: str) -> None:
 
 
 def test_problem_text_is_escaped_in_the_error_page() -> None:
-    preview = Preview.__new__(Preview)
-    preview.problems = [Problem('content/sv/<img src=x onerror="alert(1)">.md', 3,
-                                "'<script>alert(1)</script>' is not allowed & \"quoted\"")]
-    page = preview.error_page()
+    page = Preview.error_page(1, [Problem('content/sv/<img src=x onerror="alert(1)">.md', 3,
+                                          "'<script>alert(1)</script>' is not allowed & \"quoted\"")])
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page and "&amp;" in page

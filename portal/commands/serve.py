@@ -26,7 +26,10 @@ from .cms_backend import LocalBackend
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 RELOAD_JS = """(function () {
-  var version = null;
+  // Starts from the version the page was rendered at: a change saved between the rendering and
+  // the first poll still reloads the page.
+  var script = document.currentScript;
+  var version = script && script.dataset.version ? Number(script.dataset.version) : null;
   function poll() {
     fetch("/_preview/version", {cache: "no-store"}).then(function (r) { return r.json(); })
       .then(function (data) {
@@ -39,11 +42,15 @@ RELOAD_JS = """(function () {
   poll();
 })();
 """
-SCRIPT_TAG = b'<script src="/_preview/reload.js" defer></script>'
 MISDIRECTED = ("This preview answers only at localhost, 127.0.0.1 or [::1] (and at the --host it "
                "was started with). To preview at another address, start it with "
                "`portal serve --host ADDRESS`.\n")
 _PORT = re.compile(r"(?::[0-9]{1,5})?\Z")
+
+
+def script_tag(version: int) -> str:
+    """The reload script, told which version of the site the page shows."""
+    return f'<script src="/_preview/reload.js" data-version="{int(version)}" defer></script>'
 
 
 def host_name(header: str) -> str | None:
@@ -168,26 +175,35 @@ class Preview:
         elif request.path.startswith(ADMIN) or request.path == ADMIN.rstrip("/"):
             response = self.admin(request)  # works while the content has errors: to fix them
             return response(environ, start_response)
-        elif self.app is not None and request.path.startswith("/static/"):
-            response = Response.from_app(self.app.wsgi_app, environ)  # styles the error page too
-        elif self.problems or self.app is None:
-            response = Response(self.error_page(), status=500, mimetype="text/html")
         else:
-            try:
-                response = Response.from_app(self.app.wsgi_app, environ)
-            except Exception as exc:  # a template error on a page the samples did not cover
-                found = located(exc, self.project.root)
-                if found is None:
-                    raise
-                response = Response(self.error_page([found]), status=500, mimetype="text/html")
-            if response.mimetype == "text/html":
-                body = response.get_data()
-                response.set_data(body.replace(b"</body>", SCRIPT_TAG + b"\n</body>", 1))
+            response = self.site_response(request, environ)
         response.headers["Cache-Control"] = "no-store"
         return response(environ, start_response)
 
-    def error_page(self, problems: list[Problem] | None = None) -> str:
-        problems = self.problems if problems is None else problems
+    def site_response(self, request: Request, environ: dict[str, Any]) -> Response:
+        """A page of the site, or the problems that stop it, with the reload script."""
+        # The version is read before the app: a page from a newer app than its version says
+        # only reloads once more, while the reverse would show an old page until the next save.
+        version = self.version
+        app, problems = self.app, self.problems
+        if app is not None and request.path.startswith("/static/"):
+            return Response.from_app(app.wsgi_app, environ)  # styles the error page too
+        if problems or app is None:
+            return Response(self.error_page(version, problems), status=500, mimetype="text/html")
+        try:
+            response = Response.from_app(app.wsgi_app, environ)
+        except Exception as exc:  # a template error on a page the samples did not cover
+            found = located(exc, self.project.root)
+            if found is None:
+                raise
+            return Response(self.error_page(version, [found]), status=500, mimetype="text/html")
+        if response.mimetype == "text/html":
+            tag = script_tag(version).encode()
+            response.set_data(response.get_data().replace(b"</body>", tag + b"\n</body>", 1))
+        return response
+
+    @staticmethod
+    def error_page(version: int, problems: list[Problem]) -> str:
         items = "\n".join(f"<li><code>{escape(str(p))}</code></li>" for p in problems)
         count = len(problems)
         return f"""<!doctype html>
@@ -197,7 +213,7 @@ class Preview:
 <body><main class="portal-main"><h1>The site cannot be shown: {count} problem(s)</h1>
 <p>Fix these in your files and save: this page reloads by itself.</p>
 <ul class="portal-preview-problems">{items}</ul></main>
-{SCRIPT_TAG.decode()}
+{script_tag(version)}
 </body></html>"""
 
 
