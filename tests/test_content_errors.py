@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -148,3 +150,35 @@ def test_check_passes_on_content_with_only_warnings(runner: CliRunner, small: Pr
     assert code == 0
     assert "content/sv/bara-svenska.md: warning: not translated into en, ar" in output
     assert "0 error(s), 1 warning(s)." in output
+
+
+def test_a_paragraph_crowded_with_markup_is_refused_at_its_line_and_splitting_it_builds(
+    runner: CliRunner, small: Project, tmp_path: Path
+) -> None:
+    """Python-Markdown takes time that grows with the square of the links, entities and
+    emphases in one paragraph: such a paragraph is named before it can stall the build."""
+    head = "---\ntitle: Lista\ndescription: Många länkar.\n---\n\nInledning.\n\n"
+    links = ["[Kontakt](kontakt.md) &amp; *mer*" for _ in range(300)]  # [ & * *: 1,200 in all
+    write(small, "sv/lista.md", head + " ".join(links + links) + "\n")
+    code, output = check(runner, small)
+    assert code == 1 and "Traceback" not in output
+    assert "content/sv/lista.md:8: this paragraph has 2,400 markup characters" in output
+    assert "split it into shorter paragraphs" in output
+
+    # The same markup as two paragraphs and as the items of a list is fine.
+    write(small, "sv/lista.md", head + " ".join(links) + "\n\n" + " ".join(links) + "\n\n"
+          + "".join(f"- {link}\n" for link in links + links))
+    result = runner.invoke(main, ["--project", str(small.root), "build", "--out",
+                                  str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "sv" / "lista" / "index.html").read_text(
+        encoding="utf-8").count('href="/sv/kontakt/"') >= 4 * 300
+
+
+def test_list_lines_inside_a_paragraph_count_as_that_paragraph(runner: CliRunner, small: Project) -> None:
+    """Without an empty line before them, "- " lines are text of the paragraph to Markdown, and
+    cost as much: they are not let through as if each were a list item."""
+    write(small, "sv/lista.md", "---\ntitle: Lista\ndescription: Många länkar.\n---\n\nText:\n"
+          + "- [Kontakt](kontakt.md)\n" * 2100)
+    code, output = check(runner, small)
+    assert code == 1 and "content/sv/lista.md:6: this paragraph has 2,100 markup characters" in output

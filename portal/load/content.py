@@ -303,26 +303,39 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
                 body_line, source, easy_read, reviewed, faq, at, tuple(routes)), problems
 
 
-# Python-Markdown matches each `[` against the rest of its paragraph, so its time grows with
-# the square of the brackets in one paragraph: 2,000 take a second, 20,000 minutes. Bound the
-# sum of squares of a page (what it costs), and the depth of lists and quotes (each level is a
-# recursion in the parser).
-MAX_BRACKET_COST = 1_000_000
+# Python-Markdown copies the rest of a paragraph for every link, entity, emphasis or tag it
+# finds there (Python-Markdown#798), so its time grows with the square of the markup characters
+# in one paragraph: 2,000 `[` take a second, 170,000 entities minutes. Bound the sum of squares
+# of a page (what it costs; a real paragraph has a few dozen), and the depth of lists and quotes
+# (each level is a recursion in the parser). List items, table rows and headings are paragraphs
+# of their own to Markdown.
+MARKUP_CHARACTERS = "&<[*_`\\"
+MAX_MARKUP_COST = 4_000_000  # one paragraph of 2,000, or a thousand of 63
 MAX_NESTING = 16
+_ITEM = re.compile(r"\s*(?:[-*+]\s|\d{1,9}[.)]\s|\|)")  # a list item or a table row
 
 
 def body_limits(body: str, first_line: int, where: str) -> list[Problem]:
     """Text that Markdown could not read in reasonable time or depth, as located errors."""
     problems: list[Problem] = []
-    cost, block_start, count = 0, first_line, 0
+    cost, count, block_start = 0, 0, first_line
+    listed = False  # in a list or table, whose items Markdown reads one by one
+    empty = True  # no line of the current paragraph yet
     worst: tuple[int, int] = (0, first_line)
     for number, line in enumerate(body.split("\n"), first_line):
-        if not line.strip():
+        blank = not line.strip()
+        item = not blank and _ITEM.match(line) is not None
+        # A heading is always a paragraph of its own; an item only in a list (after an empty
+        # line or another item), not in the middle of a paragraph.
+        if blank or line.startswith("#") or (item and (listed or empty)):
             cost += count * count
             worst = max(worst, (count, block_start))
-            block_start, count = number + 1, 0
+            count, listed, empty = 0, item, True
+            block_start = number + 1 if blank else number
+        if blank:
             continue
-        count += line.count("[")
+        empty = False
+        count += sum(line.count(c) for c in MARKUP_CHARACTERS)
         stripped = line.lstrip(" \t>")
         indent = line[: len(line) - len(stripped)]
         depth = indent.count(">") + len(indent.replace(">", "").expandtabs(4)) // 4
@@ -333,10 +346,11 @@ def body_limits(body: str, first_line: int, where: str) -> list[Problem]:
             break
     cost += count * count
     worst = max(worst, (count, block_start))
-    if cost > MAX_BRACKET_COST:
-        problems.append(Problem(where, worst[1], f"this paragraph has {worst[0]:,} '[' characters; "
-                                "Markdown would need minutes to read the page (use fewer "
-                                "brackets, or write \\[ for a bracket that is not a link)"))
+    if cost > MAX_MARKUP_COST:
+        problems.append(Problem(where, worst[1], f"this paragraph has {worst[0]:,} markup "
+                                f"characters ({' '.join(MARKUP_CHARACTERS)}); Markdown would need "
+                                "minutes to read the page: split it into shorter paragraphs, with "
+                                "an empty line between them, or use less markup"))
     if OVERRIDES.search(body):
         number = first_line + body[: OVERRIDES.search(body).start()].count("\n")  # type: ignore[union-attr]
         problems.append(Problem(where, number, "the text contains an invisible direction override "
