@@ -182,3 +182,15 @@ def test_list_lines_inside_a_paragraph_count_as_that_paragraph(runner: CliRunner
           + "- [Kontakt](kontakt.md)\n" * 2100)
     code, output = check(runner, small)
     assert code == 1 and "content/sv/lista.md:6: this paragraph has 2,100 markup characters" in output
+
+
+@pytest.mark.parametrize(("body", "line", "message"), [
+    ("Rad  \n" * 2100, 6, "this paragraph has 2,100 markup characters"),  # line breaks
+    ("- a\n" * 20_001, 20_005, "the page has 20,003 lines of text; at most 20,000"),
+])
+def test_text_that_would_stall_markdown_is_refused_with_its_line(
+    runner: CliRunner, small: Project, body: str, line: int, message: str
+) -> None:
+    write(small, "sv/lang.md", "---\ntitle: Lång\ndescription: Lång sida.\n---\n\n" + body)
+    code, output = check(runner, small)
+    assert code == 1 and f"content/sv/lang.md:{line}: {message}" in output

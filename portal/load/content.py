@@ -308,10 +308,13 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
 # in one paragraph: 2,000 `[` take a second, 170,000 entities minutes. Bound the sum of squares
 # of a page (what it costs; a real paragraph has a few dozen), and the depth of lists and quotes
 # (each level is a recursion in the parser). List items, table rows and headings are paragraphs
-# of their own to Markdown.
+# of their own to Markdown; a line ending in two spaces is a line break, matched like the rest.
+# The number of lines is bounded too: Markdown's block pass takes up to a second for 20,000
+# list items, table rows or headings (a long real page has a few hundred lines).
 MARKUP_CHARACTERS = "&<[*_`\\"
 MAX_MARKUP_COST = 4_000_000  # one paragraph of 2,000, or a thousand of 63
 MAX_NESTING = 16
+MAX_LINES = 20_000
 _ITEM = re.compile(r"\s*(?:[-*+]\s|\d{1,9}[.)]\s|\|)")  # a list item or a table row
 
 
@@ -322,7 +325,11 @@ def body_limits(body: str, first_line: int, where: str) -> list[Problem]:
     listed = False  # in a list or table, whose items Markdown reads one by one
     empty = True  # no line of the current paragraph yet
     worst: tuple[int, int] = (0, first_line)
-    for number, line in enumerate(body.split("\n"), first_line):
+    lines = body.split("\n")
+    if len(lines) > MAX_LINES:
+        return [Problem(where, first_line + MAX_LINES, f"the page has {len(lines):,} lines of text; "
+                        f"at most {MAX_LINES:,} can be published: split it into several pages")]
+    for number, line in enumerate(lines, first_line):
         blank = not line.strip()
         item = not blank and _ITEM.match(line) is not None
         # A heading is always a paragraph of its own; an item only in a list (after an empty
@@ -335,7 +342,7 @@ def body_limits(body: str, first_line: int, where: str) -> list[Problem]:
         if blank:
             continue
         empty = False
-        count += sum(line.count(c) for c in MARKUP_CHARACTERS)
+        count += sum(line.count(c) for c in MARKUP_CHARACTERS) + line.endswith("  ")
         stripped = line.lstrip(" \t>")
         indent = line[: len(line) - len(stripped)]
         depth = indent.count(">") + len(indent.replace(">", "").expandtabs(4)) // 4
