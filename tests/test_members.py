@@ -560,3 +560,37 @@ def test_the_services_structured_data_names_each_member_as_an_area_it_serves(joi
         served = nodes(data, "GovernmentService")[0]["areaServed"]
         assert [(area["@type"], area["name"]) for area in served] == [
             ("AdministrativeArea", name) for name in names]
+
+
+def test_a_link_to_an_untranslated_page_leads_to_its_fallback_until_it_is_translated(
+        tmp_path: Path, runner: CliRunner) -> None:
+    """A translator may link to a page not yet in their language: the link leads to the page
+    offered in Swedish at their language's address, then follows the translation when it comes
+    (in a rebuild as in a clean build). With `fallback: none` it is an error at its line."""
+    project = joint_project(tmp_path)
+    contact = project.content / "ar" / "kontakt.md"
+    contact.write_text(contact.read_text(encoding="utf-8")
+                       + "\nللعائلات: [اقرأ هنا](for-anhoriga.md).\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(project, out, jobs=1)
+    page = out / "ar" / "ittasil" / "index.html"
+    assert parse(page).select_one("main a[href='/ar/for-anhoriga/']") is not None
+    assert (out / "ar" / "for-anhoriga" / "index.html").is_file()
+
+    (project.content / "ar" / "for-anhoriga.md").write_text(
+        "---\ntitle: للعائلات\ndescription: دعم للآباء والإخوة والشركاء.\nslug: lil-aailat\n"
+        "order: 4\n---\nيمكن للعائلات أيضًا الحصول على الدعم.\n", encoding="utf-8")
+    build(project, out, jobs=1)
+    assert parse(page).select_one("main a[href='/ar/lil-aailat/']") is not None
+    clean = tmp_path / "clean"
+    build(project, clean, jobs=1)
+    assert page.read_bytes() == (clean / "ar" / "ittasil" / "index.html").read_bytes()
+
+    (project.content / "ar" / "for-anhoriga.md").unlink()
+    settings = project.content / "site.yml"
+    settings.write_text(settings.read_text().replace("fallback: default", "fallback: none"))
+    result = runner.invoke(main, ["--project", str(project.root), "check"])
+    line = contact.read_text(encoding="utf-8").count("\n")
+    assert result.exit_code == 1
+    assert (f"content/ar/kontakt.md:{line}: link to 'for-anhoriga.md': there is no such page "
+            "in ar/") in result.output

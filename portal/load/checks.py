@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from ..errors import Problem, Severity, relative
 from . import files
 from .content import INDEX, Page
+from .fallback import fallbacks
 from .glossary import Term, avoid_pattern, preferred
 from .markup import ATTRIBUTES, BLOCKS, PLACEHOLDER, PLACEHOLDERS, TAGS, URL_SCHEMES
 from .origins import css_urls, is_local, violations
@@ -78,7 +79,9 @@ def check_site(project: Project, settings: Settings, pages: list[Page],
                                 f"slug {page.slug!r} is already used by {other.path}: "
                                 "give one of the pages another slug"))
             slugs[page.slug] = page
-    problems += check_pages(project, [p for p in pages if p.lang in codes], publishing)
+    # A link to an untranslated page leads to its fallback page, where the site has one.
+    borrowed = {(fb.lang, fb.page.name) for fb in fallbacks(settings, by_lang).values()}
+    problems += check_pages(project, [p for p in pages if p.lang in codes], publishing, borrowed)
     for page in pages:
         for route in page.routes:
             if route not in by_lang[page.lang]:
@@ -93,19 +96,21 @@ def check_site(project: Project, settings: Settings, pages: list[Page],
     return problems
 
 
-def check_pages(project: Project, pages: list[Page], publishing: bool = True) -> list[Problem]:
-    """The checks of each page on its own (and its links to pages of its language)."""
+def check_pages(project: Project, pages: list[Page], publishing: bool = True,
+                borrowed: Collection[tuple[str, str]] = ()) -> list[Problem]:
+    """The checks of each page on its own (and its links to pages of its language, or to the
+    `borrowed` (language, name) fallback pages)."""
     by_lang: dict[str, dict[str, Page]] = defaultdict(dict)
     for page in pages:
         by_lang[page.lang][page.name] = page
     problems: list[Problem] = []
     for page in pages:
-        problems += _check_page(page, by_lang[page.lang], project, publishing)
+        problems += _check_page(page, by_lang[page.lang], project, publishing, borrowed)
     return problems
 
 
 def _check_page(page: Page, siblings: dict[str, Page], project: Project,
-                publishing: bool) -> list[Problem]:
+                publishing: bool, borrowed: Collection[tuple[str, str]]) -> list[Problem]:
     problems = []
     for key in ("title", "description"):
         if PLACEHOLDER.search(getattr(page, key)):
@@ -131,7 +136,7 @@ def _check_page(page: Page, siblings: dict[str, Page], project: Project,
             if image:
                 problems += _check_image(page, number, text, target, project)
             else:
-                problems += _check_link(page, number, target, siblings, publishing)
+                problems += _check_link(page, number, target, siblings, publishing, borrowed)
         heading = HEADING.match(line) if line[0] == "#" else None
         if heading:
             new = len(heading.group(1))
@@ -172,7 +177,7 @@ def _check_image(page: Page, number: int, alt: str, target: str, project: Projec
 
 
 def _check_link(page: Page, number: int, target: str, siblings: dict[str, Page],
-                publishing: bool) -> list[Problem]:
+                publishing: bool, borrowed: Collection[tuple[str, str]]) -> list[Problem]:
     parts = urlsplit(target)
     if parts.scheme:
         if parts.scheme.lower() not in URL_SCHEMES:
@@ -188,6 +193,8 @@ def _check_link(page: Page, number: int, target: str, siblings: dict[str, Page],
         return [Problem(page.path, number, f"link {target!r} is not a page: {hint}")]
     name = parts.path.removesuffix(".md")
     if name not in siblings:
+        if (page.lang, name) in borrowed:  # not translated yet: its fallback page
+            return []
         return [Problem(page.path, number, f"link to {parts.path!r}: there is no such page in "
                         f"{page.lang}/ (check the file name, or write the page)")]
     if publishing and siblings[name].draft and not page.draft:

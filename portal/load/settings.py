@@ -112,7 +112,7 @@ class Settings:
     hide_visit_page: str | None = None  # the page on hiding a visit, linked beside the quick exit
     cms: Cms | None = None  # web editing at /admin/ (built only with a `cms:` section)
     members: tuple[Member, ...] = ()  # a joint programme's member municipalities (members.py)
-    fallback: str = "default"  # an untranslated page: "default", "english" or "none" (render/fallback.py)
+    fallback: str = "default"  # an untranslated page: "default", "english" or "none" (load/fallback.py)
     department: dict[str, str] = field(default_factory=dict)  # e.g. "Socialtjänsten", per language
     logo: str = ""  # a file in static/ (SVG or PNG), as "/static/images/logo.svg"; "" = none
     path: Path = field(default=Path(SETTINGS_FILE), compare=False)

@@ -11,6 +11,7 @@ from ..errors import ContentError, Problem, errors_in, relative
 from .catalogs import check_catalogs
 from .checks import check_pages, check_site, check_static, check_wording
 from .content import INDEX, ContentFiles, Page, content_files, load_page
+from .fallback import Fallback, fallbacks
 from .glossary import Term, check_glossaries, load_glossary
 from .members import check_member_placeholders
 from .settings import Settings, load_settings
@@ -74,6 +75,28 @@ class Site:
 
     def by_url(self, url: str) -> Page | None:
         return self._by_url.get(url)
+
+    @cached_property
+    def fallbacks(self) -> dict[str, Fallback]:
+        """The untranslated pages shown in another language (fallback.py), by address."""
+        return fallbacks(self.settings, self._by_lang)
+
+    @cached_property
+    def _fallback_for(self) -> dict[tuple[str, str], Fallback]:
+        return {(fb.lang, fb.page.name): fb for fb in self.fallbacks.values()}
+
+    def fallback(self, lang: str, name: str) -> Fallback | None:
+        """The page `name` borrowed from another language at language `lang`'s address."""
+        return self._fallback_for.get((lang, name))
+
+    def link_url(self, lang: str, name: str) -> str | None:
+        """Where a link to `name.md` in a page of language `lang` leads: the page in that
+        language, else its fallback page (an untranslated page), else nowhere."""
+        page = self.page(lang, name)
+        if page is not None:
+            return page.url
+        borrowed = self.fallback(lang, name)
+        return borrowed.url if borrowed is not None else None
 
     def nav(self, lang: str) -> list[Page]:
         """The menu of a language: the pages with an `order`, in order. Easy-to-read pages are

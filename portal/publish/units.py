@@ -23,11 +23,11 @@ from flask import Flask
 
 from ..load import files
 from ..load.content import Page, search_url
+from ..load.fallback import Fallback
 from ..load.members import Member
 from ..load.settings import SETTINGS_FILE
 from ..load.site import Project, Site
 from ..render import views
-from ..render.fallback import Fallback
 from ..render.member_views import member_pages, member_poster_inputs
 from ..render.member_views import poster_url as member_poster_url
 from ..render.member_views import qr_url as member_qr_url
@@ -194,9 +194,9 @@ _BRACKETS = frozenset("\n()[]<>\"'")
 
 
 def body_inputs(site: Site, page: Page) -> list[tuple[str, str | None]]:
-    """The other pages a body links to (`name.md`) and where they are now."""
-    found = ((name, site.page(page.lang, name)) for name in sorted(linked_names(page.body)))
-    return [(name, other.url if other else None) for name, other in found]
+    """The other pages a body links to (`name.md`) and where they lead now (a fallback page
+    until the page is translated)."""
+    return [(name, site.link_url(page.lang, name)) for name in sorted(linked_names(page.body))]
 
 
 def _version(name: str) -> str:

@@ -80,7 +80,8 @@ def check_anchors(site: Site) -> list[Problem]:
                 if image or parts.scheme or not parts.fragment:
                     continue
                 name = parts.path.removesuffix(".md") if parts.path else page.name
-                other = site.page(page.lang, name)
+                borrowed = site.fallback(page.lang, name)
+                other = site.page(page.lang, name) or (borrowed.page if borrowed else None)
                 if other is None:
                     continue  # reported by check_site
                 if unquote(parts.fragment) not in set(ID.findall(bodies(site).html(other))):

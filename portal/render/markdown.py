@@ -150,7 +150,8 @@ def glossary_html(terms: list[Term], lang: str, default: str) -> str:
 
 
 class _PageLinks(Treeprocessor):
-    """Turns links to `name.md` into the URL of that page in the same language."""
+    """Turns links to `name.md` into the URL of that page in the same language (or of its
+    fallback page while it is not translated)."""
 
     def __init__(self, md: markdown.Markdown, site: Site) -> None:
         super().__init__(md)
@@ -163,9 +164,9 @@ class _PageLinks(Treeprocessor):
             parts = urlsplit(href)
             if parts.scheme or not parts.path.endswith(".md"):
                 continue
-            target = self.site.page(lang, parts.path.removesuffix(".md"))
-            if target is not None:  # checks.py reports the missing ones before rendering
-                link.set("href", target.url + (f"#{parts.fragment}" if parts.fragment else ""))
+            url = self.site.link_url(lang, parts.path.removesuffix(".md"))
+            if url is not None:  # checks.py reports the missing ones before rendering
+                link.set("href", url + (f"#{parts.fragment}" if parts.fragment else ""))
 
 
 class _PageLinksExtension(Extension):

@@ -170,10 +170,9 @@ def sample_urls(site: Site) -> list[str]:
 
 def _joint_samples(site: Site) -> list[str]:
     """A fallback page and a member's poster, where the site has them (fallback.py, members.py)."""
-    from .fallback import fallbacks
     from .member_views import member_pages, poster_url
 
-    shown = next(iter(fallbacks(site)), None)
+    shown = next(iter(site.fallbacks), None)
     listing = next(iter(member_pages(site)), None)
     return ([shown] if shown else []) + (
         [poster_url(listing, site.settings.members[0])] if listing else [])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
-from functools import cached_property
 from typing import Any
 
 import flask_babel
@@ -18,11 +17,11 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..load.content import SEARCH_PATH, Page, feed_url, search_url
+from ..load.fallback import Fallback
 from ..load.settings import Language, Settings, language_name
 from ..load.site import Site
 from . import structured
 from .bodies import bodies
-from .fallback import Fallback, fallbacks
 from .markdown import CONTACT_SLOT, HAND_WRITTEN_NUMBER, MEMBERS_SLOT, link_numbers, phone_link
 from .uitext import safe
 
@@ -80,14 +79,10 @@ class Portal:
         self._notes: dict[tuple[str, str], str] = {}
         self._members: dict[tuple[str, int, str], str] = {}
 
-    @cached_property
+    @property
     def fallbacks(self) -> dict[str, Fallback]:
-        """The untranslated pages shown in another language (fallback.py), by address."""
-        return fallbacks(self.site)
-
-    @cached_property
-    def _fallback_for(self) -> dict[tuple[str, str], Fallback]:
-        return {(fb.lang, fb.page.name): fb for fb in self.fallbacks.values()}
+        """The untranslated pages shown in another language (load/fallback.py), by address."""
+        return self.site.fallbacks
 
     def fallback_note(self, code: str, source: str) -> str:
         """In language `code`: "not translated yet: shown in <the source language>"."""
@@ -152,8 +147,7 @@ class Portal:
                 result.append(Link(language, pattern.format(code=language.code)))
             elif other is not None:
                 result.append(Link(language, other.url))
-            elif (language.code, page.name) in self._fallback_for:
-                fallback = self._fallback_for[(language.code, page.name)]
+            elif (fallback := self.site.fallback(language.code, page.name)) is not None:
                 result.append(Link(language, fallback.url,
                                    self.fallback_note(language.code, fallback.page.lang),
                                    fallback.page.lang))

@@ -12,14 +12,14 @@ page, as before).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..load.content import search_url
+from .content import Page, search_url
 
 if TYPE_CHECKING:
-    from ..load.content import Page
-    from ..load.site import Site
+    from .settings import Settings
 
 ENGLISH = "en"
 
@@ -33,24 +33,24 @@ class Fallback:
     url: str  # where it is published, e.g. /ar/kontakt/
 
 
-def fallbacks(site: Site) -> dict[str, Fallback]:
-    """Every fallback page of the site, by its address (once per site: pages × languages)."""
-    settings = site.settings
+def fallbacks(settings: Settings, by_lang: Mapping[str, Mapping[str, Page]]) -> dict[str, Fallback]:
+    """Every fallback page of a site whose pages are `by_lang` (language → name → page), by its
+    address (once per site: pages × languages). A link to an untranslated page leads here too."""
     if settings.fallback == "none":
         return {}
     default = settings.default_language
     result: dict[str, Fallback] = {}
     for code in settings.codes:
-        taken = {page.url for page in site.pages(code)} | {search_url(code)}
-        for page in site.pages(default):
+        own = by_lang.get(code, {})
+        taken = {page.url for page in own.values()} | {search_url(code)}
+        for page in by_lang.get(default, {}).values():
             # Easy-to-read pages are Swedish by nature; the start page exists in every language;
             # a draft (in the preview) is not offered to other languages.
-            if (page.easy_read or page.is_index or page.draft
-                    or site.page(code, page.name) is not None):
+            if page.easy_read or page.is_index or page.draft or page.name in own:
                 continue
             source = page
             if settings.fallback == "english" and code != ENGLISH:
-                source = site.page(ENGLISH, page.name) or page
+                source = by_lang.get(ENGLISH, {}).get(page.name) or page
             url = f"/{code}/{page.slug}/"
             if url not in taken:  # a page of that language already has the address
                 result[url] = Fallback(code, source, url)
