@@ -164,9 +164,13 @@ class _PageLinks(Treeprocessor):
             parts = urlsplit(href)
             if parts.scheme or not parts.path.endswith(".md"):
                 continue
-            url = self.site.link_url(lang, parts.path.removesuffix(".md"))
+            name = parts.path.removesuffix(".md")
+            url = self.site.link_url(lang, name)
             if url is not None:  # checks.py reports the missing ones before rendering
                 link.set("href", url + (f"#{parts.fragment}" if parts.fragment else ""))
+                borrowed = self.site.fallback(lang, name)
+                if borrowed is not None:  # its text is in another language
+                    link.set("hreflang", borrowed.page.lang)
 
 
 class _PageLinksExtension(Extension):
