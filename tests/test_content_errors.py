@@ -179,14 +179,20 @@ def test_list_lines_inside_a_paragraph_count_as_that_paragraph(runner: CliRunner
     """Without an empty line before them, "- " lines are text of the paragraph to Markdown, and
     cost as much: they are not let through as if each were a list item."""
     write(small, "sv/lista.md", "---\ntitle: Lista\ndescription: Många länkar.\n---\n\nText:\n"
-          + "- [Kontakt](kontakt.md)\n" * 2100)
+          + "- [Kontakt](kontakt.md) och [hjälp](kontakt.md) och [mer](kontakt.md)\n" * 800)
     code, output = check(runner, small)
-    assert code == 1 and "content/sv/lista.md:6: this paragraph has 2,100 markup characters" in output
+    assert code == 1 and "content/sv/lista.md:6: this paragraph has 2,400 markup characters" in output
 
 
 @pytest.mark.parametrize(("body", "line", "message"), [
-    ("Rad  \n" * 2100, 6, "this paragraph has 2,100 markup characters"),  # line breaks
+    # 2,000 & and 1,000 line breaks (two spaces at the end of a line)
+    ("Svar & fråga & mer  \n" * 1000, 6, "this paragraph has 3,000 markup characters"),
+    ("## Rubrik" + " {" * 5000 + "\n", 6, "this paragraph has 5,000 markup characters"),
     ("- a\n" * 20_001, 20_005, "the page has 20,003 lines of text; at most 20,000"),
+    ("Text\n\n" + "## Rubrik\n" * 1001, 8, "more than 1,000 lines follow each other here"),
+    ("## Rubrik_5\n\n" * 1001, 2006, "the page has more than 1,000 headings"),
+    ("| a " * 600 + "|\n" + "|---" * 600 + "|\n", 6, "this line has 601 '|' characters; a table "
+     "can have at most 500 columns"),
 ])
 def test_text_that_would_stall_markdown_is_refused_with_its_line(
     runner: CliRunner, small: Project, body: str, line: int, message: str

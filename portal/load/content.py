@@ -308,13 +308,20 @@ def _page(data: dict[Any, Any], at: dict[str, int], lang: str, name: str, where:
 # in one paragraph: 2,000 `[` take a second, 170,000 entities minutes. Bound the sum of squares
 # of a page (what it costs; a real paragraph has a few dozen), and the depth of lists and quotes
 # (each level is a recursion in the parser). List items, table rows and headings are paragraphs
-# of their own to Markdown; a line ending in two spaces is a line break, matched like the rest.
-# The number of lines is bounded too: Markdown's block pass takes up to a second for 20,000
-# list items, table rows or headings (a long real page has a few hundred lines).
-MARKUP_CHARACTERS = "&<[*_`\\"
+# of their own to Markdown; a line ending in two spaces is a line break, matched like the rest;
+# `{` starts an attribute list, which is searched for from every ` {` of a heading or table row.
+# Markdown's block pass is bounded too: it retests every line of a run of lines without an
+# empty line each time it takes a heading or rule off it (so 5,000 such lines take seconds), and
+# numbering the ids of many headings with the same text is quadratic in them (toc). A long real
+# page has a few hundred lines, runs of a few dozen and a few dozen headings.
+MARKUP_CHARACTERS = "&<[*_`\\{"
 MAX_MARKUP_COST = 4_000_000  # one paragraph of 2,000, or a thousand of 63
 MAX_NESTING = 16
 MAX_LINES = 20_000
+MAX_RUN = 1_000  # lines one after another without an empty line
+MAX_HEADINGS = 1_000
+MAX_COLUMNS = 500  # a table row's cells are read one by one: 200,000 take 15 s
+_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*\Z")  # a setext heading's second line (or a rule)
 _ITEM = re.compile(r"\s*(?:[-*+]\s|\d{1,9}[.)]\s|\|)")  # a list item or a table row
 
 
@@ -324,6 +331,7 @@ def body_limits(body: str, first_line: int, where: str) -> list[Problem]:
     cost, count, block_start = 0, 0, first_line
     listed = False  # in a list or table, whose items Markdown reads one by one
     empty = True  # no line of the current paragraph yet
+    run_start, headings = first_line, 0
     worst: tuple[int, int] = (0, first_line)
     lines = body.split("\n")
     if len(lines) > MAX_LINES:
@@ -340,7 +348,21 @@ def body_limits(body: str, first_line: int, where: str) -> list[Problem]:
             count, listed, empty = 0, item, True
             block_start = number + 1 if blank else number
         if blank:
+            run_start = number + 1
             continue
+        if number - run_start >= MAX_RUN:
+            return [Problem(where, run_start, f"more than {MAX_RUN:,} lines follow each other "
+                            "here without an empty line, which Markdown reads very slowly: put "
+                            "empty lines between paragraphs, headings and lists")]
+        if line.count("|") > MAX_COLUMNS + 1:
+            return [Problem(where, number, f"this line has {line.count('|'):,} '|' characters; a "
+                            f"table can have at most {MAX_COLUMNS} columns: split the table")]
+        if line.startswith("#") or _UNDERLINE.match(line):
+            headings += 1
+            if headings > MAX_HEADINGS:
+                return [Problem(where, number, f"the page has more than {MAX_HEADINGS:,} "
+                                "headings, which Markdown numbers very slowly: split it into "
+                                "several pages")]
         empty = False
         count += sum(line.count(c) for c in MARKUP_CHARACTERS) + line.endswith("  ")
         stripped = line.lstrip(" \t>")

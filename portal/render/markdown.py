@@ -220,7 +220,8 @@ class Renderer:
                 "tables",
                 "attr_list",
                 "sane_lists",
-                TocExtension(slugify=self._slugify, toc_depth="2-6"),
+                # No [TOC] marker: each would hold a copy of the whole table of contents.
+                TocExtension(slugify=self._slugify, toc_depth="2-6", marker=""),
                 _PageLinksExtension(self.site),
             ])
             self._local.md = md

@@ -17,6 +17,7 @@ from ..errors import Problem, Severity, relative
 from ..load import files
 from ..load.content import search_url
 from ..load.origins import violations
+from .deadline import TooSlow
 
 if TYPE_CHECKING:
     from ..load.site import Site
@@ -107,6 +108,10 @@ def check_templates(app: Flask, root: Path, urls: list[str]) -> list[Problem]:
     for url in urls:
         try:
             response = client.get(url)
+        except TooSlow as exc:  # a body or template that would stop the build: named, as there
+            where, _, message = str(exc).partition(": ")
+            problems.append(Problem(where, None, message))
+            continue
         except Exception as exc:  # a template's own mistake, at render time
             found = located(exc, root)
             if found is None:
