@@ -200,3 +200,16 @@ def test_text_that_would_stall_markdown_is_refused_with_its_line(
     write(small, "sv/lang.md", "---\ntitle: Lång\ndescription: Lång sida.\n---\n\n" + body)
     code, output = check(runner, small)
     assert code == 1 and f"content/sv/lang.md:{line}: {message}" in output
+
+
+def test_many_images_from_elsewhere_are_reported_twenty_at_a_time(runner: CliRunner, small: Project) -> None:
+    """Each is named at its line up to twenty; the rest are counted (finding the line of every
+    one of thousands took seconds each time the page was checked)."""
+    body = "".join(f'Bild {n}: <img src="https://bilder.example/{n}.png" alt="">\n\n'
+                   for n in range(30))
+    write(small, "sv/bilder.md", "---\ntitle: Bilder\ndescription: Bilder.\n---\n\n" + body)
+    code, output = check(runner, small)
+    assert code == 1
+    assert "content/sv/bilder.md:6: " in output and "content/sv/bilder.md:44: " in output
+    assert "content/sv/bilder.md:46: " not in output
+    assert "content/sv/bilder.md: and 10 more like these in this page" in output

@@ -101,7 +101,7 @@ def test_a_huge_file_is_refused_with_its_name() -> None:
     finally:
         target.unlink()
     assert site is None
-    assert any(p.path == "content/sv/stor.md" and "at most 2 MB" in p.message for p in problems)
+    assert any(p.path == "content/sv/stor.md" and "at most 0.5 MB" in p.message for p in problems)
 
 
 def teardown_module() -> None:

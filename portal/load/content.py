@@ -63,7 +63,7 @@ FIELDS = {
     "translated_from": "filled in by `portal translations done`: the version of the "
                        "default-language page this translation matches",
 }
-MAX_BYTES = 2_000_000
+MAX_BYTES = 500_000  # a long real page is 20 kB; every cost of a page grows with its size
 MAX_NAME_BYTES = 247  # a file name holds 255 bytes: the API's `<name>.json.gz` must fit
 MAX_ROUTES = 6
 GLOSSARY_FILE = "glossary.yml"

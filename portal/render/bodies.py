@@ -72,6 +72,7 @@ def require_checked_site(project: Project, drafts: bool = False) -> Site:
 def check_anchors(site: Site) -> list[Problem]:
     """Links to `#anchor` or `page.md#anchor` must name a heading id that exists."""
     problems = []
+    ids: dict[tuple[str, str], set[str]] = {}  # each linked page's heading ids, found once
     for page in site.pages():
         for number, line in source_lines(page):
             for match in LINK.finditer(line) if "](" in line and "#" in line else ():
@@ -84,7 +85,10 @@ def check_anchors(site: Site) -> list[Problem]:
                 other = site.page(page.lang, name) or (borrowed.page if borrowed else None)
                 if other is None:
                     continue  # reported by check_site
-                if unquote(parts.fragment) not in set(ID.findall(bodies(site).html(other))):
+                key = (other.lang, other.name)
+                if key not in ids:
+                    ids[key] = set(ID.findall(bodies(site).html(other)))
+                if unquote(parts.fragment) not in ids[key]:
                     problems.append(Problem(page.path, number, f"link {target!r}: {other.path} "
                                     f"has no heading with the id {parts.fragment!r}"))
     return problems

@@ -37,6 +37,7 @@ MEMBERS_SLOT = "<!--portal:members-->"
 # Where {{ contact }} stood: the view puts the contact details (a template component, rendered
 # once per language from the settings) in its place.
 CONTACT_SLOT = '<div class="portal-contact-slot"></div>'
+MAX_SHOWN = 20  # a page's problems of one kind: the rest would only repeat them
 TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
 # `Table: text` as its own paragraph right before a table is the table's caption (as in Pandoc).
 CAPTION = re.compile(r"<p>Table: ((?:(?!</p>).)+)</p>\s*<table>", re.DOTALL)
@@ -252,9 +253,14 @@ class Renderer:
                                      "Markdown to read (lists, quotes or brackets inside each "
                                      "other): simplify it"),))
         html = link_numbers(self._fill(html, page.lang))
-        problems = tuple(Problem(page.path, _source_line(page, message), f"{message}: pages may "
-                                 "only use files of this site (put images in static/images/)")
-                         for _, message in violations(html))
+        found = violations(html)
+        lines = list(enumerate(page.body.split("\n"), page.body_line)) if found else []
+        problems = tuple(Problem(page.path, _source_line(lines, page.body_line, message),
+                                 f"{message}: pages may only use files of this site (put images "
+                                 "in static/images/)") for _, message in found[:MAX_SHOWN])
+        if len(found) > MAX_SHOWN:  # the rest are found the same way once these are fixed
+            problems += (Problem(page.path, None, f"and {len(found) - MAX_SHOWN:,} more like "
+                                 "these in this page"),)
         html = CAPTION.sub(r"<table>\n<caption>\1</caption>", html)
         # A wide table scrolls inside its own box (keyboard-focusable), not the whole page.
         html = TABLE.sub(r'<div class="portal-prose__table" tabindex="0">\g<0></div>', html)
@@ -281,11 +287,11 @@ class Renderer:
         return "".join(tag(part) if part.startswith("<") else text(part) for part in parts)
 
 
-def _source_line(page: Page, message: str) -> int:
-    """The line of the page's file that holds the address named in a message (else the body's first)."""
+def _source_line(lines: list[tuple[int, str]], first: int, message: str) -> int:
+    """The line (of the numbered body `lines`) that holds the address named in a message (else
+    the body's first)."""
     quoted = re.search(r"'([^']+)'", message)
     needle = quoted.group(1) if quoted else ""
-    lines = list(enumerate(page.body.split("\n"), page.body_line))
     for number, line in lines:
         if needle and needle in line:
             return number
@@ -293,7 +299,7 @@ def _source_line(page: Page, message: str) -> int:
     for number, line in lines:
         if "<" in line or "![" in line or "]:" in line:
             return number
-    return page.body_line
+    return first
 
 
 def strip_tags(html: str) -> str:
