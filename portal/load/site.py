@@ -89,14 +89,20 @@ class Site:
         """The page `name` borrowed from another language at language `lang`'s address."""
         return self._fallback_for.get((lang, name))
 
-    def link_url(self, lang: str, name: str) -> str | None:
-        """Where a link to `name.md` in a page of language `lang` leads: the page in that
-        language, else its fallback page (an untranslated page), else nowhere."""
+    def link_target(self, lang: str, name: str) -> tuple[str, Page] | None:
+        """Where a link to `name.md` in a page of language `lang` leads, and the page whose text
+        is shown there: the page in that language, else its fallback page (an untranslated page,
+        in another language), else nowhere."""
         page = self.page(lang, name)
         if page is not None:
-            return page.url
+            return page.url, page
         borrowed = self.fallback(lang, name)
-        return borrowed.url if borrowed is not None else None
+        return (borrowed.url, borrowed.page) if borrowed is not None else None
+
+    def link_url(self, lang: str, name: str) -> str | None:
+        """Where a link to `name.md` in a page of language `lang` leads (link_target)."""
+        target = self.link_target(lang, name)
+        return target[0] if target is not None else None
 
     def nav(self, lang: str) -> list[Page]:
         """The menu of a language: the pages with an `order`, in order. Easy-to-read pages are

@@ -165,13 +165,12 @@ class _PageLinks(Treeprocessor):
             parts = urlsplit(href)
             if parts.scheme or not parts.path.endswith(".md"):
                 continue
-            name = parts.path.removesuffix(".md")
-            url = self.site.link_url(lang, name)
-            if url is not None:  # checks.py reports the missing ones before rendering
+            target = self.site.link_target(lang, parts.path.removesuffix(".md"))
+            if target is not None:  # checks.py reports the missing ones before rendering
+                url, shown = target
                 link.set("href", url + (f"#{parts.fragment}" if parts.fragment else ""))
-                borrowed = self.site.fallback(lang, name)
-                if borrowed is not None:  # its text is in another language
-                    link.set("hreflang", borrowed.page.lang)
+                if shown.lang != lang:  # a fallback page: its text is in another language
+                    link.set("hreflang", shown.lang)
 
 
 class _PageLinksExtension(Extension):
