@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from portal import create_app
 from portal.load.site import Project
@@ -35,6 +35,27 @@ def built(real_project: Project, tmp_path_factory: pytest.TempPathFactory) -> Pa
     out = tmp_path_factory.mktemp("site") / "build"
     build(real_project, out)
     return out
+
+
+AXE = ROOT / "tests" / "tools" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_failures(page: Page, base: str, paths: list[str],
+                 tags: list[str] = WCAG_21_AA) -> dict[str, list[tuple[str, list[object]]]]:
+    """axe-core's violations of `tags` on each path (a page whose context bypasses the CSP, so
+    axe can be injected): rule ids and up to three elements each, by path; {} when none."""
+    assert AXE.is_file(), "axe-core is missing: run `bash .ci/install --test`"
+    failures = {}
+    for path in paths:
+        page.goto(f"{base}{path}")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                               tags)
+        violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+        if violations:
+            failures[path] = violations
+    return failures
 
 
 def make_project(tmp: Path, case: str = "small") -> Project:

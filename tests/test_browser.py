@@ -14,13 +14,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, axe_failures
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 pytestmark = pytest.mark.browser
 
 NEUTRAL = "https://www.smhi.se/"
-AXE = ROOT / "tests" / "tools" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 # Every page type, in Swedish and in Arabic (right to left).
@@ -193,18 +192,8 @@ def test_pages_load_under_the_csp_with_no_violation(nginx: str, context: Browser
 def test_every_page_type_passes_axe_at_wcag_21_aa(
     nginx: str, browser: Browser, lang: str, viewport: dict[str, int]
 ) -> None:
-    assert AXE.is_file(), "axe-core is missing: run `bash .ci/install --test`"
     context = browser.new_context(viewport=viewport, bypass_csp=True)  # to inject axe itself
-    page = context.new_page()
-    failures = {}
-    for path in pages_of(lang):
-        page.goto(f"{nginx}{path}")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
-        violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-        if violations:
-            failures[path] = violations
+    failures = axe_failures(context.new_page(), nginx, pages_of(lang))
     context.close()
     assert failures == {}
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, WCAG_21_AA, axe_failures
 from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "tests" / "tools" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -208,18 +207,10 @@ def test_the_chooser_heading_breaks_no_word(nginx: str, browser: Browser) -> Non
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_chooser_and_the_404_pages_pass_axe_with_best_practices(
         nginx: str, browser: Browser, viewport: dict[str, int]) -> None:
-    assert AXE.is_file(), "axe-core is missing: run `bash .ci/install --test`"
     page = new_page(browser, viewport, bypass_csp=True)  # to inject axe itself
-    failures = {}
-    for path in [CHOOSER, "/404.html", "/ar/404.html", "/fi/404.html", "/sv/", "/fa/", "/ar/poster/",
-                 "/sv/kontakt/"]:
-        page.goto(f"{nginx}{path}")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})""")
-        violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-        if violations:
-            failures[path] = violations
+    failures = axe_failures(page, nginx, [CHOOSER, "/404.html", "/ar/404.html", "/fi/404.html",
+                                          "/sv/", "/fa/", "/ar/poster/", "/sv/kontakt/"],
+                            [*WCAG_21_AA, "best-practice"])
     page.context.close()
     assert failures == {}
 

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import nginx_serving
+from conftest import axe_failures, nginx_serving
 from playwright.sync_api import Browser, Page
-from test_browser import AXE, context, page  # noqa: F401  (fixtures)
+from test_browser import context, page  # noqa: F401  (fixtures)
 from test_members import JOINT, joint_project
 
 from portal.publish.build import build
@@ -60,18 +60,8 @@ PAGES = ["/sv/hitta-din-kommun/", "/ar/baladiyatuk/", "/ar/for-anhoriga/", "/en/
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 900}])
 def test_members_pages_posters_and_fallbacks_pass_axe_at_wcag_21_aa(
         joint_nginx: str, browser: Browser, viewport: dict[str, int]) -> None:
-    assert AXE.is_file(), "axe-core is missing: run `bash .ci/install --test`"
     own = browser.new_context(viewport=viewport, bypass_csp=True)  # to inject axe itself
-    tab = own.new_page()
-    failures = {}
-    for path in PAGES:
-        tab.goto(f"{joint_nginx}{path}")
-        tab.add_script_tag(path=str(AXE))
-        result = tab.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
-        violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-        if violations:
-            failures[path] = violations
+    failures = axe_failures(own.new_page(), joint_nginx, PAGES)
     own.close()
     assert failures == {}
 
