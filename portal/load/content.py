@@ -339,10 +339,11 @@ def body_limits(body: str, first_line: int, where: str) -> list[Problem]:
                         f"at most {MAX_LINES:,} can be published: split it into several pages")]
     for number, line in enumerate(lines, first_line):
         blank = not line.strip()
+        heading = line.startswith("#")
         item = not blank and _ITEM.match(line) is not None
         # A heading is always a paragraph of its own; an item only in a list (after an empty
         # line or another item), not in the middle of a paragraph.
-        if blank or line.startswith("#") or (item and (listed or empty)):
+        if blank or heading or (item and (listed or empty)):
             cost += count * count
             worst = max(worst, (count, block_start))
             count, listed, empty = 0, item, True
@@ -354,10 +355,11 @@ def body_limits(body: str, first_line: int, where: str) -> list[Problem]:
             return [Problem(where, run_start, f"more than {MAX_RUN:,} lines follow each other "
                             "here without an empty line, which Markdown reads very slowly: put "
                             "empty lines between paragraphs, headings and lists")]
-        if line.count("|") > MAX_COLUMNS + 1:
-            return [Problem(where, number, f"this line has {line.count('|'):,} '|' characters; a "
-                            f"table can have at most {MAX_COLUMNS} columns: split the table")]
-        if line.startswith("#") or _UNDERLINE.match(line):
+        bars = line.count("|")
+        if bars > MAX_COLUMNS + 1:
+            return [Problem(where, number, f"this line has {bars:,} '|' characters; a table can "
+                            f"have at most {MAX_COLUMNS} columns: split the table")]
+        if heading or _UNDERLINE.match(line):
             headings += 1
             if headings > MAX_HEADINGS:
                 return [Problem(where, number, f"the page has more than {MAX_HEADINGS:,} "
