@@ -81,10 +81,10 @@ def check_anchors(site: Site) -> list[Problem]:
                 if image or parts.scheme or not parts.fragment:
                     continue
                 name = parts.path.removesuffix(".md") if parts.path else page.name
-                target = site.link_target(page.lang, name)
-                if target is None:
+                leads = site.link_target(page.lang, name)
+                if leads is None:
                     continue  # reported by check_site
-                other = target[1]
+                other = leads[1]
                 key = (other.lang, other.name)
                 if key not in ids:
                     ids[key] = set(ID.findall(bodies(site).html(other)))
